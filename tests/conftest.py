@@ -1,0 +1,29 @@
+"""Shared fixtures and the CI rule that no test may be skipped."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+TEST_DATA = Path(__file__).resolve().parent / "data"
+
+# One gazetteer index for the whole run (and across runs), inside the checkout and
+# git-ignored, so tests never write to the user's cache directory.
+os.environ.setdefault("TRIP_CACHE_DIR", str(ROOT / ".trip-cache"))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI a skipped test is a failure: every promise must be checked there."""
+    if not os.environ.get("CI"):
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:
+        return
+    skipped = reporter.stats.get("skipped", [])
+    if skipped and session.exitstatus == 0:
+        reporter.write_line(f"CI: {len(skipped)} test(s) skipped; skips are not allowed in CI", red=True)
+        session.exitstatus = 1

@@ -1,0 +1,117 @@
+"""The one error tree of trip.
+
+Every error the engine raises on purpose derives from :class:`TripError`, and each
+leaf also derives from the built-in it resembles, so callers may catch either::
+
+    TripError
+    ├── ValidationError (ValueError)        a value broke a rule; names row/field/value
+    │   ├── FormatError                     a file could not be read as its format
+    │   │   └── FileTooLarge                the file is over the size limit
+    │   └── QueryError                      an empty, overlong or unusable place query
+    ├── PlaceNotFound (LookupError)         no plausible place; carries suggestions
+    ├── GazetteerError (RuntimeError)       the offline index cannot be built or opened
+    ├── GeocoderServiceError (ConnectionError)  an online geocoder failed
+    └── ExportError (RuntimeError)          an export could not be produced
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+__all__ = [
+    "TripError",
+    "ValidationError",
+    "FormatError",
+    "FileTooLarge",
+    "QueryError",
+    "PlaceNotFound",
+    "GazetteerError",
+    "GeocoderServiceError",
+    "ExportError",
+]
+
+
+class TripError(Exception):
+    """Root of every error trip raises on purpose."""
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value) if not isinstance(value, str) else '"' + value + '"'
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class ValidationError(TripError, ValueError):
+    """A value broke a rule.
+
+    The message names where the value sits (``row`` counts from 1 for the first
+    data row, ``field`` is the column or attribute) and repeats the value, e.g.
+    ``row 4, column "date": "Sept 31" is not a date (expected YYYY-MM-DD)``.
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        field: str | None = None,
+        row: int | None = None,
+        value: Any = None,
+        show_value: bool = True,
+    ) -> None:
+        self.problem = problem
+        self.field = field
+        self.row = row
+        self.value = value
+        where = []
+        if row is not None:
+            where.append(f"row {row}")
+        if field is not None:
+            where.append(f'column "{field}"' if row is not None else f'field "{field}"')
+        prefix = ", ".join(where)
+        body = f"{_short(value)} {problem}" if show_value and value is not None else problem
+        super().__init__(f"{prefix}: {body}" if prefix else body)
+
+    def at_row(self, row: int) -> "ValidationError":
+        """The same error placed on a row of a file (readers validate per row)."""
+        return type(self)(
+            self.problem, field=self.field, row=row, value=self.value,
+            show_value=self.value is not None,
+        )
+
+
+class FormatError(ValidationError):
+    """A file could not be read as the format it claims to be."""
+
+
+class FileTooLarge(FormatError):
+    """The file is larger than trip accepts."""
+
+
+class QueryError(ValidationError):
+    """A place query is empty, too long or otherwise unusable."""
+
+
+class PlaceNotFound(TripError, LookupError):
+    """No plausible place matches the query; ``suggestions`` lists near names."""
+
+    def __init__(self, query: str, *, reason: str = "", suggestions: Sequence[str] = ()) -> None:
+        self.query = query
+        self.reason = reason
+        self.suggestions = tuple(suggestions)
+        message = f"no place found for {_short(query)}"
+        if reason:
+            message += f": {reason}"
+        if self.suggestions:
+            message += "; did you mean " + ", ".join(self.suggestions) + "?"
+        super().__init__(message)
+
+
+class GazetteerError(TripError, RuntimeError):
+    """The offline gazetteer index cannot be built, opened or read."""
+
+
+class GeocoderServiceError(TripError, ConnectionError):
+    """An online geocoding service failed (timeout, HTTP error, bad answer)."""
+
+
+class ExportError(TripError, RuntimeError):
+    """An export could not be produced (e.g. no browser for a PNG snapshot)."""
