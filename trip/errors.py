@@ -6,7 +6,8 @@ leaf also derives from the built-in it resembles, so callers may catch either::
     TripError
     ├── ValidationError (ValueError)        a value broke a rule; names row/field/value
     │   ├── FormatError                     a file could not be read as its format
-    │   │   └── FileTooLarge                the file is over the size limit
+    │   │   ├── FileTooLarge                the file is over the size limit
+    │   │   └── RowErrors                   several rows are bad; ``errors`` lists each
     │   └── QueryError                      an empty, overlong or unusable place query
     ├── PlaceNotFound (LookupError)         no plausible place; carries suggestions
     ├── GazetteerError (RuntimeError)       the offline index cannot be built or opened
@@ -23,6 +24,7 @@ __all__ = [
     "ValidationError",
     "FormatError",
     "FileTooLarge",
+    "RowErrors",
     "QueryError",
     "PlaceNotFound",
     "GazetteerError",
@@ -84,6 +86,28 @@ class FormatError(ValidationError):
 
 class FileTooLarge(FormatError):
     """The file is larger than trip accepts."""
+
+
+class RowErrors(FormatError):
+    """Several rows (or fields) of a file are invalid; ``errors`` lists every one.
+
+    Readers collect all problems instead of stopping at the first, so a user can
+    fix a file in one pass. The message lists each error on its own line; ``row``,
+    ``field`` and ``value`` are those of the first.
+    """
+
+    def __init__(self, errors: Sequence[ValidationError], *, name: str = "") -> None:
+        self.errors = tuple(errors)
+        if not self.errors:
+            raise ValueError("RowErrors needs at least one error")
+        where = f"{name} has " if name else ""
+        lines = "\n".join(f"  {err}" for err in self.errors)
+        super().__init__(f"{where}{len(self.errors)} errors:\n{lines}")
+        first = self.errors[0]
+        self.row, self.field, self.value = first.row, first.field, first.value
+
+    def at_row(self, row: int) -> "RowErrors":
+        return self
 
 
 class QueryError(ValidationError):

@@ -286,6 +286,27 @@ class Stop:
     def replace(self, **changes: Any) -> "Stop":
         return replace(self, **changes)
 
+    def date_label(self) -> str:
+        """The date as a reader should see it, e.g. ``2023-09-16 to 2023-09-17``,
+        ``about 2023-09-16``, ``2023-09`` (month precision) or ``""`` when undated."""
+        if self.date is None:
+            return ""
+        if self.date_precision is DatePrecision.MONTH:
+            text = self.date.strftime("%Y-%m")
+            if self.end_date and self.end_date.strftime("%Y-%m") != text:
+                text += " to " + self.end_date.strftime("%Y-%m")
+            return text
+        text = self.date.isoformat()
+        if self.time is not None:
+            text += " " + self.time.strftime("%H:%M")
+            if self.timezone:
+                text += " " + self.timezone
+        if self.end_date and self.end_date != self.date:
+            text += " to " + self.end_date.isoformat()
+        if self.date_precision is DatePrecision.APPROXIMATE:
+            text = "about " + text
+        return text
+
 
 @dataclass(frozen=True, slots=True)
 class Itinerary:

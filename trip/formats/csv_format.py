@@ -1,0 +1,312 @@
+"""Itineraries as CSV: one stop per row, the file a person edits in a spreadsheet.
+
+The header is ``date,end_date,place,lat,lon,mode,status,note,source``; only
+``place`` is required and the columns may come in any order. :func:`write` adds
+the remaining stop fields after those nine (``time, timezone, date_precision,
+evidence, country, kind, place_source, confidence, ref``) so a round trip keeps
+every field. Several sources share one ``source`` cell, separated by `` | ``,
+each written ``Title <https://url>``.
+
+The itinerary's own title, description and sources live in comment lines
+before the header, which :func:`read` understands and spreadsheets show as rows::
+
+    # title: Kim Jong Un in the Russian Far East, September 2023
+    # description: By armoured train from Pyongyang …
+    # source: Reuters <https://www.reuters.com/…>
+    date,end_date,place,lat,lon,mode,status,note,source
+
+Errors name the row as the file shows it (its line number, so the header is
+row 1 when there are no comment lines) and the column, and every bad row is
+reported at once (:class:`~trip.errors.RowErrors`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any, Callable, Iterable
+
+from ..errors import FormatError, RowErrors, ValidationError
+from ..geo import LatLon
+from ..itinerary import (
+    DatePrecision,
+    Itinerary,
+    Mode,
+    Place,
+    Source,
+    Status,
+    Stop,
+    _check_tz,
+    _clean_text,
+    _parse_date,
+    _parse_time,
+)
+
+__all__ = ["NAME", "EXTENSIONS", "MEDIA_TYPE", "COLUMNS", "EXTRA_COLUMNS", "SOURCE_SEPARATOR",
+           "read", "write", "parse_sources"]
+
+NAME = "csv"
+EXTENSIONS = (".csv", ".txt")
+MEDIA_TYPE = "text/csv"
+
+#: The documented header, in order; ``place`` is the only required column.
+COLUMNS = ("date", "end_date", "place", "lat", "lon", "mode", "status", "note", "source")
+#: Every other stop field, written after :data:`COLUMNS` so nothing is lost.
+EXTRA_COLUMNS = ("time", "timezone", "date_precision", "evidence", "country", "kind",
+                 "place_source", "confidence", "ref")
+ALL_COLUMNS = COLUMNS + EXTRA_COLUMNS
+#: Other spellings people use for the same columns.
+ALIASES = {
+    "latitude": "lat", "longitude": "lon", "lng": "lon", "long": "lon",
+    "name": "place", "sources": "source", "url": "source", "start_date": "date",
+    "notes": "note", "precision": "date_precision", "tz": "timezone",
+}
+SOURCE_SEPARATOR = " | "
+_META_KEYS = ("title", "description", "source")
+
+
+_SOURCE_RE = re.compile(r"""\s*(?:
+      (?P<title>[^<>]*?)\s*<(?P<url>[^<>\s]*)>   # Title <https://…>  (the title may hold "|")
+    | (?P<bare>[^|]+)                            # a bare URL or a bare title
+    )\s*(?:\||$)""", re.VERBOSE)
+
+
+def parse_sources(text: str, *, field: str = "source") -> tuple[Source, ...]:
+    """Sources from one cell: ``Title <https://…> | https://… | Title``.
+
+    A title written with its URL may itself contain ``|`` (headlines often do).
+    """
+    out = []
+    pos, text = 0, text.strip()
+    while pos < len(text):
+        match = _SOURCE_RE.match(text, pos)
+        if match is None or match.end() == pos:
+            raise ValidationError("is not a list of sources (expected Title <https://…> | …)",
+                                  field=field, value=text)
+        pos = match.end()
+        try:
+            if match.group("url") is not None:
+                out.append(Source(title=match.group("title").strip(), url=match.group("url")))
+            elif match.group("bare").strip():
+                out.append(Source.parse(match.group("bare")))
+        except ValidationError as err:
+            raise ValidationError(err.problem, field=field, value=err.value,
+                                  show_value=err.value is not None) from None
+    return tuple(out)
+
+
+def _decode(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise FormatError(f"is not UTF-8 text (bad byte at offset {err.start}); "
+                          "save it as CSV UTF-8", field="file", value=name or "upload") from None
+
+
+def _header_key(cell: str) -> str:
+    key = cell.strip().lower().replace(" ", "_").replace("-", "_")
+    return ALIASES.get(key, key)
+
+
+def _dialect(line: str) -> str:
+    """Comma, unless the header clearly uses semicolons or tabs (European spreadsheets)."""
+    if "," not in line:
+        for sep in (";", "\t"):
+            if sep in line:
+                return sep
+    return ","
+
+
+def _number(value: str, field: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise ValidationError("is not a number", field=field, value=value) from None
+
+
+class _Row:
+    """Parse one row's cells, collecting an error per bad cell instead of stopping."""
+
+    def __init__(self, cells: dict[str, str], row: int) -> None:
+        self.cells = cells
+        self.row = row
+        self.errors: list[ValidationError] = []
+
+    def get(self, key: str) -> str:
+        return self.cells.get(key, "").strip()
+
+    def parse(self, key: str, parser: Callable[[str], Any], default: Any = None) -> Any:
+        text = self.get(key)
+        if not text:
+            return default
+        try:
+            return parser(text)
+        except ValidationError as err:
+            self.errors.append(ValidationError(
+                err.problem, field=key, row=self.row, value=err.value,
+                show_value=err.value is not None))
+            return default
+
+    def fail(self, problem: str, key: str, value: Any = None) -> None:
+        self.errors.append(ValidationError(problem, field=key, row=self.row, value=value,
+                                           show_value=value is not None))
+
+
+def _stop_from_row(r: _Row) -> Stop | None:
+    name = r.parse("place", lambda v: _clean_text(v, field="place", limit=300))
+    if not name:
+        r.fail("is required (every stop needs a place name)", "place")
+    lat = r.parse("lat", lambda v: LatLon(_number(v, "lat"), 0).lat)
+    lon = r.parse("lon", lambda v: LatLon(0, _number(v, "lon")).lon)
+    if (lat is None) != (lon is None) and not r.errors:
+        missing = "lon" if lon is None else "lat"
+        r.fail(f"is empty but {'lat' if missing == 'lon' else 'lon'} is set (give both or neither)",
+               missing)
+    date = r.parse("date", lambda v: _parse_date(v, field="date"))
+    end_date = r.parse("end_date", lambda v: _parse_date(v, field="end_date"))
+    time = r.parse("time", _parse_time)
+    timezone = r.parse("timezone", _check_tz, "")
+    precision = r.parse("date_precision", lambda v: DatePrecision.parse(v, field="date_precision"),
+                        DatePrecision.DAY)
+    status = r.parse("status", lambda v: Status.parse(v, field="status"), Status.VISITED)
+    mode = r.parse("mode", lambda v: Mode.parse(v, field="mode"), Mode.UNKNOWN)
+    note = r.parse("note", lambda v: _clean_text(v, field="note"), "")
+    evidence = r.parse("evidence", lambda v: _clean_text(v, field="evidence"), "")
+    sources = r.parse("source", parse_sources, ())
+    confidence = r.parse("confidence", lambda v: _number(v, "confidence"))
+    country = r.parse("country", lambda v: _clean_text(v, field="country", limit=8).upper(), "")
+    kind = r.parse("kind", lambda v: _clean_text(v, field="kind", limit=64), "")
+    ref = r.parse("ref", lambda v: _clean_text(v, field="ref", limit=200), "")
+    place_source = r.parse("place_source", lambda v: _clean_text(v, field="place_source", limit=64), "")
+    if r.errors:
+        return None
+    location = LatLon(lat, lon) if lat is not None and lon is not None else None
+    try:
+        place = Place(name, location, source=place_source or ("file" if location else ""),
+                      country=country, kind=kind, confidence=confidence, ref=ref)
+        return Stop(place, date=date, end_date=end_date, time=time, timezone=timezone,
+                    date_precision=precision, status=status, mode=mode, note=note,
+                    sources=sources, evidence=evidence)
+    except ValidationError as err:  # rules across fields, e.g. end_date before date
+        r.errors.append(err.at_row(r.row))
+        return None
+
+
+def read(data: bytes, *, name: str = "") -> Itinerary:
+    """Parse a CSV itinerary; raise :class:`~trip.errors.RowErrors` listing every bad row."""
+    text = _decode(data, name)
+    lines = text.splitlines(keepends=True)
+    meta: dict[str, list[str]] = {k: [] for k in _META_KEYS}
+    line_no = 0
+    # Comment lines and blank lines before the header carry the itinerary's metadata.
+    while line_no < len(lines) and (lines[line_no].lstrip().startswith("#") or not lines[line_no].strip()):
+        body = lines[line_no].strip().lstrip("#")
+        key, sep, value = body.partition(":")
+        if sep and key.strip().lower() in meta:
+            meta[key.strip().lower()].append(value[1:] if value.startswith(" ") else value)
+        line_no += 1
+    if line_no >= len(lines):
+        raise FormatError("has no header row (expected e.g. " + ",".join(COLUMNS) + ")",
+                          field="file", value=name or "upload")
+    header_row = line_no + 1
+    reader = csv.reader(io.StringIO("".join(lines[line_no:])), delimiter=_dialect(lines[line_no]))
+    header = next(reader)
+    keys = [_header_key(c) for c in header]
+    problems: list[ValidationError] = []
+    for i, key in enumerate(keys):
+        if key and key not in ALL_COLUMNS:
+            problems.append(FormatError(
+                f"is not a column (expected some of: {', '.join(ALL_COLUMNS)})",
+                field=header[i].strip(), row=header_row, value=header[i].strip()))
+        elif key and keys.index(key) != i:
+            problems.append(FormatError("appears twice in the header", field=header[i].strip(),
+                                        row=header_row, value=header[i].strip()))
+    if "place" not in keys:
+        problems.append(FormatError("is missing from the header (it is the one required column)",
+                                    field="place", row=header_row, show_value=False))
+    if problems:
+        raise problems[0] if len(problems) == 1 else RowErrors(problems, name=name)
+
+    stops: list[Stop] = []
+    errors: list[ValidationError] = []
+    last_line = reader.line_num  # physical lines consumed so far, header included
+    for cells in reader:
+        row = header_row + last_line  # where this record starts, as the file shows it
+        last_line = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) > len(keys) and any(c.strip() for c in cells[len(keys):]):
+            errors.append(FormatError(f"has {len(cells)} cells but the header has {len(keys)} columns",
+                                      row=row, show_value=False))
+            continue
+        r = _Row({k: v for k, v in zip(keys, cells) if k}, row)
+        stop = _stop_from_row(r)
+        if stop is None:
+            errors.extend(r.errors)
+        else:
+            stops.append(stop)
+    if errors:
+        raise errors[0] if len(errors) == 1 else RowErrors(errors, name=name)
+    try:
+        sources = tuple(s for line in meta["source"] for s in parse_sources(line))
+        return Itinerary(tuple(stops), title=" ".join(t.strip() for t in meta["title"]),
+                         description="\n".join(meta["description"]), sources=sources)
+    except ValidationError as err:
+        raise FormatError(err.problem, field=err.field, value=err.value,
+                          show_value=err.value is not None) from None
+
+
+def _fmt_number(x: float | None) -> str:
+    return "" if x is None else repr(round(x, 7)) if not float(x).is_integer() else str(int(x))
+
+
+def _stop_cells(stop: Stop) -> dict[str, str]:
+    place = stop.place
+    loc = place.location
+    return {
+        "date": stop.date.isoformat() if stop.date else "",
+        "end_date": stop.end_date.isoformat() if stop.end_date else "",
+        "place": place.name,
+        "lat": _fmt_number(loc.lat) if loc else "",
+        "lon": _fmt_number(loc.lon) if loc else "",
+        "mode": "" if stop.mode is Mode.UNKNOWN else stop.mode.value,
+        "status": stop.status.value,
+        "note": stop.note,
+        "source": SOURCE_SEPARATOR.join(str(s) for s in stop.sources),
+        "time": stop.time.isoformat(timespec="minutes" if not stop.time.second else "seconds")
+        if stop.time else "",
+        "timezone": stop.timezone,
+        "date_precision": "" if stop.date_precision is DatePrecision.DAY else stop.date_precision.value,
+        "evidence": stop.evidence,
+        "country": place.country,
+        "kind": place.kind,
+        "place_source": place.source,
+        "confidence": "" if place.confidence is None else f"{place.confidence:g}",
+        "ref": place.ref,
+    }
+
+
+def _meta_lines(itinerary: Itinerary) -> Iterable[str]:
+    if itinerary.title:
+        yield f"# title: {' '.join(itinerary.title.split())}\n"
+    for line in itinerary.description.splitlines():
+        yield f"# description: {line}\n"
+    for source in itinerary.sources:
+        yield f"# source: {source}\n"
+
+
+def write(itinerary: Itinerary) -> bytes:
+    """The itinerary as UTF-8 CSV: metadata comments, the nine columns, then the rest.
+
+    Extra columns that are empty in every row are still written, so the header is
+    always the same and a spreadsheet user sees every field they may fill.
+    """
+    out = io.StringIO()
+    out.writelines(_meta_lines(itinerary))
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(ALL_COLUMNS)
+    for stop in itinerary.stops:
+        cells = _stop_cells(stop)
+        writer.writerow([cells[c] for c in ALL_COLUMNS])
+    return out.getvalue().encode("utf-8")

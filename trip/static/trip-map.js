@@ -1,0 +1,377 @@
+/*
+ * trip-map.js: the parts of a trip map that Leaflet does not have built in.
+ *
+ * Written for trip (not third-party code). trip/render.py embeds the trip as
+ * JSON and calls these functions; every piece of user text reaches the page
+ * through textContent or a DOM attribute, never through innerHTML, so a stop
+ * called "<img src=x onerror=alert(1)>" is shown as those characters.
+ *
+ *   TripMap.prepare(map, data)          -> ctx (shared by the layers below)
+ *   TripMap.stopsLayer(ctx)             -> one GeoJSON layer of numbered stops
+ *   TripMap.routeLayer(ctx, mode)       -> the legs arriving by `mode`, with arrows
+ *   TripMap.controls(ctx, options)      -> title, legend, fullscreen, minimap
+ */
+(function () {
+  "use strict";
+
+  var STATUSES = { visited: 1, planned: 1, origin: 1 };
+  var TripMap = {};
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null && text !== "") node.textContent = String(text);
+    return node;
+  }
+
+  /* An http(s) URL, or null: the only links a map will make. */
+  function safeUrl(value) {
+    if (typeof value !== "string" || !value) return null;
+    try {
+      var url = new URL(value);
+      return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+    } catch (e) {
+      return null;
+    }
+  }
+  TripMap.safeUrl = safeUrl;
+
+  function statusOf(value) {
+    return STATUSES.hasOwnProperty(value) ? value : "visited";
+  }
+
+  function wrapLon(lon) {
+    return ((((lon + 180) % 360) + 360) % 360) - 180;
+  }
+
+  TripMap.prepare = function (map, data) {
+    var byNumber = {};
+    var features = (data.stops && data.stops.features) || [];
+    for (var i = 0; i < features.length; i++) {
+      byNumber[features[i].properties.n] = features[i];
+    }
+    return { map: map, data: data, byNumber: byNumber, routes: [] };
+  };
+
+  /* ---- stops --------------------------------------------------------- */
+
+  function stopTitle(p) {
+    return p.n + ". " + p.p;
+  }
+
+  function tooltipFor(p) {
+    var box = el("div", "trip-tip");
+    box.appendChild(el("strong", null, stopTitle(p)));
+    if (p.d) box.appendChild(el("span", "trip-tip-date", " \u2014 " + p.d));
+    return box;
+  }
+
+  function popupFor(feature) {
+    var p = feature.properties;
+    var box = el("div", "trip-popup");
+    box.appendChild(el("div", "trip-popup-title", stopTitle(p)));
+    if (p.d) box.appendChild(el("div", "trip-popup-date", p.d));
+    var facts = [];
+    if (p.m && p.m !== "unknown") facts.push("arrived by " + p.m);
+    if (p.s) facts.push(p.s);
+    if (facts.length) box.appendChild(el("div", "trip-popup-facts", facts.join(" \u00b7 ")));
+    if (p.t) box.appendChild(el("div", "trip-popup-note", p.t));
+    var sources = p.src || [];
+    if (sources.length) {
+      var list = el("ul", "trip-popup-sources");
+      for (var i = 0; i < sources.length; i++) {
+        var title = sources[i][0], href = safeUrl(sources[i][1]);
+        var item = el("li");
+        if (href) {
+          var a = el("a", null, title || href);
+          a.href = href;
+          a.target = "_blank";
+          a.rel = "noopener noreferrer";
+          item.appendChild(a);
+        } else {
+          item.textContent = title || sources[i][1] || "";
+        }
+        list.appendChild(item);
+      }
+      box.appendChild(el("div", "trip-popup-label", sources.length > 1 ? "Sources" : "Source"));
+      box.appendChild(list);
+    }
+    var c = feature.geometry.coordinates;
+    var where = c[1].toFixed(4) + ", " + wrapLon(c[0]).toFixed(4);
+    if (p.k) where += " (" + p.k + ")";
+    box.appendChild(el("div", "trip-popup-coords", where));
+    return box;
+  }
+  TripMap.popupFor = popupFor;
+
+  function stopIcon(p, showDate) {
+    var root = el("div", "trip-stop-inner");
+    root.appendChild(el("span", "trip-stop-number", p.n));
+    if (showDate && (p.ds || p.d)) root.appendChild(el("span", "trip-stop-date", p.ds || p.d));
+    return L.divIcon({
+      className: "trip-stop trip-status-" + statusOf(p.s),
+      html: root,
+      iconSize: [26, 26],
+      iconAnchor: [13, 13],
+      popupAnchor: [0, -12],
+      tooltipAnchor: [12, 0]
+    });
+  }
+
+  TripMap.stopsLayer = function (ctx) {
+    var data = ctx.data;
+    var numbered = data.numbered !== false;
+    var showDates = !!data.dateLabels;
+    var canvas = numbered ? null : L.canvas({ padding: 0.3 });
+    return L.geoJSON(data.stops, {
+      pointToLayer: function (feature, latlng) {
+        var p = feature.properties;
+        if (numbered) {
+          return L.marker(latlng, { icon: stopIcon(p, showDates), riseOnHover: true, keyboard: true,
+                                    alt: stopTitle(p) });
+        }
+        return L.circleMarker(latlng, { renderer: canvas, radius: 5, weight: 1.5,
+                                        className: "trip-dot trip-status-" + statusOf(p.s),
+                                        color: "#1f2933", fillColor: p.s === "planned" ? "#ffffff" : "#1f2933",
+                                        fillOpacity: 0.9 });
+      },
+      onEachFeature: function (feature, layer) {
+        layer.bindTooltip(function () { return tooltipFor(feature.properties); }, { direction: "right" });
+        layer.bindPopup(function () { return popupFor(feature); }, { maxWidth: 320 });
+      }
+    });
+  };
+
+  /* ---- route --------------------------------------------------------- */
+
+  function legTooltip(ctx, leg) {
+    var a = ctx.byNumber[leg.a], b = ctx.byNumber[leg.b];
+    var box = el("div", "trip-tip");
+    box.appendChild(el("strong", null, "Leg " + leg.i));
+    var names = (a ? a.properties.p : "stop " + leg.a) + " \u2192 " + (b ? b.properties.p : "stop " + leg.b);
+    box.appendChild(el("div", null, names));
+    var facts = [];
+    if (leg.m && leg.m !== "unknown") facts.push(leg.m);
+    if (leg.s) facts.push(leg.s);
+    if (typeof leg.km === "number") facts.push((leg.approx ? "\u2248 " : "") + Math.round(leg.km).toLocaleString("en") + " km");
+    box.appendChild(el("div", null, facts.join(" \u00b7 ")));
+    if (leg.w) box.appendChild(el("div", "trip-tip-warning", leg.w));
+    return box;
+  }
+
+  /* The point half-way along a leg and the direction the traveller goes there. */
+  function midArrow(parts) {
+    var longest = parts[0];
+    for (var i = 1; i < parts.length; i++) if (parts[i].length > longest.length) longest = parts[i];
+    if (longest.length < 2) return null;
+    var k = Math.max(0, Math.floor((longest.length - 1) / 2));
+    var p = longest[k], q = longest[Math.min(k + 1, longest.length - 1)];
+    if (longest.length === 2) {
+      var mid = [(p[0] + q[0]) / 2, (p[1] + q[1]) / 2];
+      return { at: mid, from: p, to: q };
+    }
+    return { at: p, from: p, to: q };
+  }
+
+  TripMap.routeLayer = function (ctx, mode) {
+    var map = ctx.map, data = ctx.data;
+    var style = (data.styles && data.styles[mode]) || { color: "#555555", weight: 3 };
+    var group = L.featureGroup();
+    var arrows = L.layerGroup().addTo(group);
+    var legs = [];
+    var all = data.legs || [];
+    for (var i = 0; i < all.length; i++) {
+      var leg = all[i];
+      if (leg.m !== mode) continue;
+      var planned = statusOf(leg.s) === "planned";
+      var line = L.polyline(leg.c, {
+        color: leg.w ? (data.warningColor || "#d7301f") : style.color,
+        weight: style.weight || 3,
+        opacity: 0.85,
+        dashArray: planned ? (data.plannedDash || "8 8") : null,
+        className: "trip-leg trip-mode-" + mode + (planned ? " trip-planned" : ""),
+        interactive: true
+      });
+      (function (leg) {
+        line.bindTooltip(function () { return legTooltip(ctx, leg); }, { sticky: true });
+      })(leg);
+      line.addTo(group);
+      legs.push({ leg: leg, arrow: midArrow(leg.c), color: line.options.color });
+    }
+
+    /* Arrows are redrawn per zoom level and only on legs long enough to show one,
+       so a long trip does not bury the map in arrowheads. */
+    function drawArrows() {
+      arrows.clearLayers();
+      if (!map._loaded) return;
+      var budget = data.maxArrows || 2000;
+      for (var j = 0; j < legs.length && budget > 0; j++) {
+        var arrow = legs[j].arrow;
+        if (!arrow) continue;
+        var leg = legs[j].leg;
+        var a = map.latLngToLayerPoint(leg.c[0][0]);
+        var lastPart = leg.c[leg.c.length - 1];
+        var b = map.latLngToLayerPoint(lastPart[lastPart.length - 1]);
+        if (leg.c.length === 1 && a.distanceTo(b) < 40) continue;
+        var p = map.latLngToLayerPoint(arrow.from), q = map.latLngToLayerPoint(arrow.to);
+        var angle = Math.atan2(q.y - p.y, q.x - p.x) * 180 / Math.PI;
+        var head = el("div", "trip-arrow-head");
+        head.style.transform = "rotate(" + angle.toFixed(1) + "deg)";
+        head.style.borderLeftColor = legs[j].color;
+        arrows.addLayer(L.marker(arrow.at, {
+          icon: L.divIcon({ className: "trip-arrow", html: head, iconSize: [14, 14], iconAnchor: [7, 7] }),
+          interactive: false, keyboard: false
+        }));
+        budget--;
+      }
+    }
+    group.on("add", function () { map.on("zoomend", drawArrows); map.whenReady(drawArrows); });
+    group.on("remove", function () { map.off("zoomend", drawArrows); });
+    ctx.routes.push(group);
+    return group;
+  };
+
+  /* ---- controls ------------------------------------------------------ */
+
+  var Title = L.Control.extend({
+    options: { position: "topright" },
+    onAdd: function () {
+      var box = el("div", "trip-title");
+      box.appendChild(el("div", "trip-title-main", this.options.title));
+      if (this.options.subtitle) box.appendChild(el("div", "trip-title-sub", this.options.subtitle));
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    }
+  });
+
+  var Legend = L.Control.extend({
+    options: { position: "bottomright" },
+    onAdd: function () {
+      var o = this.options, box = el("div", "trip-legend leaflet-bar");
+      box.appendChild(el("div", "trip-legend-title", "Legend"));
+      for (var i = 0; i < o.modes.length; i++) {
+        var m = o.modes[i], style = o.styles[m] || {};
+        var row = el("div", "trip-legend-row");
+        var swatch = el("span", "trip-legend-line");
+        swatch.style.borderTopColor = style.color || "#555";
+        swatch.style.borderTopWidth = (style.weight || 3) + "px";
+        row.appendChild(swatch);
+        row.appendChild(el("span", null, style.label || m));
+        box.appendChild(row);
+      }
+      var solid = el("div", "trip-legend-row");
+      var s1 = el("span", "trip-legend-line");
+      solid.appendChild(s1);
+      solid.appendChild(el("span", null, "visited (solid)"));
+      var dashed = el("div", "trip-legend-row");
+      var s2 = el("span", "trip-legend-line trip-legend-dashed");
+      dashed.appendChild(s2);
+      dashed.appendChild(el("span", null, "planned (dashed)"));
+      box.appendChild(solid);
+      box.appendChild(dashed);
+      var stops = el("div", "trip-legend-row");
+      var dot = el("span", "trip-legend-stop", "1");
+      stops.appendChild(dot);
+      stops.appendChild(el("span", null, "stop, numbered in order"));
+      box.appendChild(stops);
+      if (o.hasWarnings) {
+        var warn = el("div", "trip-legend-row");
+        var s3 = el("span", "trip-legend-line");
+        s3.style.borderTopColor = o.warningColor || "#d7301f";
+        warn.appendChild(s3);
+        warn.appendChild(el("span", null, "implausibly fast leg"));
+        box.appendChild(warn);
+      }
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    }
+  });
+
+  var Fullscreen = L.Control.extend({
+    options: { position: "topleft" },
+    onAdd: function (map) {
+      var bar = el("div", "leaflet-bar trip-fullscreen-control");
+      var button = el("a", "trip-fullscreen-button");
+      button.appendChild(el("span", "trip-fullscreen-icon"));
+      button.href = "#";
+      button.title = "Full screen";
+      button.setAttribute("role", "button");
+      button.setAttribute("aria-label", "Toggle full screen");
+      bar.appendChild(button);
+      var container = map.getContainer();
+      function isFull() {
+        return document.fullscreenElement === container || L.DomUtil.hasClass(container, "trip-pseudo-fullscreen");
+      }
+      L.DomEvent.on(button, "click", function (e) {
+        L.DomEvent.preventDefault(e);
+        if (isFull()) {
+          if (document.fullscreenElement === container && document.exitFullscreen) document.exitFullscreen();
+          L.DomUtil.removeClass(container, "trip-pseudo-fullscreen");
+        } else if (container.requestFullscreen) {
+          /* Inside an iframe without allowfullscreen the request fails; fill the frame instead. */
+          container.requestFullscreen().catch(function () {
+            L.DomUtil.addClass(container, "trip-pseudo-fullscreen");
+            map.invalidateSize();
+          });
+        } else {
+          L.DomUtil.addClass(container, "trip-pseudo-fullscreen");
+        }
+        setTimeout(function () { map.invalidateSize(); }, 200);
+      });
+      L.DomEvent.disableClickPropagation(bar);
+      return bar;
+    }
+  });
+
+  var MiniMap = L.Control.extend({
+    options: { position: "bottomleft", width: 160, height: 120 },
+    onAdd: function (main) {
+      var o = this.options, box = el("div", "trip-minimap leaflet-bar");
+      box.style.width = o.width + "px";
+      box.style.height = o.height + "px";
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      var self = this;
+      setTimeout(function () { self._build(main, box); }, 0);
+      return box;
+    },
+    _build: function (main, box) {
+      var o = this.options;
+      var mini = L.map(box, { attributionControl: false, zoomControl: false, dragging: false,
+                              scrollWheelZoom: false, doubleClickZoom: false, boxZoom: false,
+                              keyboard: false, touchZoom: false });
+      if (o.tiles && o.tiles.url) L.tileLayer(o.tiles.url, o.tiles.options || {}).addTo(mini);
+      if (o.line && o.line.length > 1) {
+        L.polyline(o.line, { color: "#3b4a5a", weight: 1.5, opacity: 0.9, interactive: false }).addTo(mini);
+      }
+      var view = L.rectangle(main.getBounds(), { color: "#d7301f", weight: 1.5, fillOpacity: 0.08,
+                                                 interactive: false }).addTo(mini);
+      function sync() {
+        var zoom = Math.max(0, main.getZoom() - (o.zoomOffset || 5));
+        mini.setView(main.getCenter(), zoom, { animate: false });
+        view.setBounds(main.getBounds());
+      }
+      main.on("moveend zoomend resize", sync);
+      mini.on("click", function (e) { main.panTo(e.latlng); });
+      mini.invalidateSize();
+      sync();
+    }
+  });
+
+  TripMap.controls = function (ctx, options) {
+    var map = ctx.map, data = ctx.data;
+    if (options.title) new Title({ title: options.title, subtitle: options.subtitle }).addTo(map);
+    if (options.legend) {
+      new Legend({ modes: data.modes || [], styles: data.styles || {}, hasWarnings: !!data.hasWarnings,
+                   warningColor: data.warningColor }).addTo(map);
+    }
+    if (options.fullscreen) new Fullscreen().addTo(map);
+    if (options.minimap) {
+      new MiniMap({ tiles: options.minimap.tiles, line: options.minimap.line,
+                    zoomOffset: options.minimap.zoomOffset }).addTo(map);
+    }
+  };
+
+  window.TripMap = TripMap;
+})();
