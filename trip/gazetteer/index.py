@@ -1,0 +1,337 @@
+"""Reading the prebuilt index: exact and alias lookup, fuzzy fallback, ranking.
+
+A :class:`Gazetteer` is safe to share between threads: each thread gets its own
+read-only SQLite connection (the file is immutable once built), and the caches
+are thread-safe ``lru_cache``-s of immutable values.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from ..errors import GazetteerError
+from ..geo import LatLon
+from ..geocoding import Candidate
+from .normalize import MAX_QUERY, normalize_name, split_kind_hint, transliterate
+from .records import Match
+
+__all__ = ["Gazetteer", "Hit", "AREA_KINDS"]
+
+AREA_KINDS = frozenset({"country", "region"})
+# How much a kind of match adds to a place's importance (log10 population units).
+_MATCH_BONUS = {Match.NAME: 0.5, Match.ALT: 0.2, Match.CODE: 0.0, Match.QUALIFIED: 0.4,
+                Match.TRANSLIT: 0.1}
+# How far a kind of match can be trusted at all, whatever the ranking.
+_MATCH_QUALITY = {Match.NAME: 1.0, Match.ALT: 0.95, Match.CODE: 0.9, Match.QUALIFIED: 0.95,
+                  Match.TRANSLIT: 0.85}
+_HINT_BONUS = 2.0
+_FUZZY_CUTOFF = 80.0
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One indexed place matched by one key, before ranking."""
+
+    place_id: int
+    ref: str
+    name: str
+    lat: float
+    lon: float
+    country: str
+    admin1: str
+    kind: str
+    source: str
+    population: int
+    importance: float
+    match: int
+    key: str
+    similarity: float = 100.0  # rapidfuzz ratio for fuzzy hits; 100 for exact keys
+
+    @property
+    def fuzzy(self) -> bool:
+        return self.similarity < 100.0
+
+    def score(self, *, hint: str = "", code_query: bool = False) -> float:
+        """Importance plus match bonuses, in log10-population units."""
+        bonus = _MATCH_BONUS.get(self.match, 0.0)
+        if self.match == Match.CODE and code_query:
+            bonus = 1.5
+        if hint:
+            if _kind_fits(self.kind, hint):
+                bonus += _HINT_BONUS
+            elif hint in ("city",) and self.kind in AREA_KINDS:
+                bonus -= 1.0
+        if self.fuzzy:
+            bonus -= (100.0 - self.similarity) / 5.0
+        return self.importance + bonus
+
+    def describe(self) -> str:
+        """"city of 604,901 in Primorye, RU"."""
+        what = self.kind
+        if self.population and self.kind not in AREA_KINDS:
+            what += f" of {self.population:,}"
+        where = ", ".join(p for p in (self.admin1 if self.admin1 != self.name else "",
+                                      self.country) if p)
+        return f"{what} in {where}" if where else what
+
+    def match_label(self) -> str:
+        if self.fuzzy:
+            return f"spelling close to \"{self.key}\" ({self.similarity:.0f}%)"
+        return Match.LABELS.get(self.match, "match")
+
+    def candidate(self, confidence: float, reason: str) -> Candidate:
+        return Candidate(
+            name=self.name, location=LatLon(self.lat, self.lon), country=self.country,
+            kind=self.kind, source=self.source, confidence=round(confidence, 4), reason=reason,
+            population=self.population, admin1=self.admin1, ref=self.ref,
+        )
+
+
+def _kind_fits(kind: str, hint: str) -> bool:
+    if kind == hint:
+        return True
+    if hint == "railway station" and kind == "border crossing":
+        return True  # border stations are stations
+    if hint == "border crossing" and kind in ("railway station", "bridge"):
+        return True
+    return False
+
+
+def rank(hits: list[Hit], *, hint: str = "", code_query: bool = False, limit: int = 10
+         ) -> list[tuple[Hit, float, float]]:
+    """Hits best first, each with (score, confidence).
+
+    Confidence shares belief in proportion to 10**(0.8 * score): a place ten times
+    more populous is about six times likelier to be meant. Each share is then capped
+    by how much the kind of match can be trusted.
+    """
+    if not hits:
+        return []
+    scored = sorted(((h, h.score(hint=hint, code_query=code_query)) for h in hits),
+                    key=lambda pair: (-pair[1], pair[0].place_id))
+    scored = _drop_duplicates(scored)
+    top = scored[0][1]
+    weights = [10 ** (0.8 * (s - top)) for _, s in scored]
+    total = sum(weights)
+    out = []
+    for (hit, score), weight in zip(scored[:limit], weights):
+        quality = _MATCH_QUALITY.get(hit.match, 0.8)
+        if hit.fuzzy:
+            quality *= 0.8 * hit.similarity / 100.0
+        out.append((hit, score, weight / total * quality))
+    return out
+
+
+def _drop_duplicates(scored: list[tuple[Hit, float]]) -> list[tuple[Hit, float]]:
+    """Keep one of two entries for the same site (a landmark and the airport list's VVO,
+    or one place matched by two keys): same kind within 3 km."""
+    kept: list[tuple[Hit, float]] = []
+    for hit, score in scored:
+        if any(k.place_id == hit.place_id or (
+                k.kind == hit.kind and abs(k.lat - hit.lat) < 0.03
+                and distance_km_fast(k.lat, k.lon, hit.lat, hit.lon) < 3.0) for k, _ in kept):
+            continue
+        kept.append((hit, score))
+    return kept
+
+
+def _reason(hit: Hit, position: int, count: int) -> str:
+    text = f"{hit.match_label()}; {hit.describe()}"
+    if count > 1:
+        text += ("; most prominent of " if position == 0 else f"; ranked {position + 1} of ") \
+            + f"{count} places with this name"
+    return text
+
+
+class Gazetteer:
+    """The offline gazetteer: exact/alias lookups in microseconds, fuzzy only for misses.
+
+    Open it with :func:`trip.gazetteer.open_gazetteer`; share one per process.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self._fuzzy_lock = threading.Lock()
+        self._fuzzy_buckets: dict[str, list[str]] | None = None
+        try:
+            rows = self._conn().execute("SELECT k, v FROM meta").fetchall()
+        except sqlite3.Error as err:
+            raise GazetteerError(f"cannot read the gazetteer index {self.path}: {err}") from err
+        self.meta: dict[str, str] = dict(rows)
+        self._neighbours = {k: frozenset(v) for k, v in
+                            json.loads(self.meta.get("neighbours", "{}")).items()}
+        self._hits = functools.lru_cache(maxsize=20000)(self._query_hits)
+
+    def __repr__(self) -> str:
+        return f"Gazetteer({str(self.path)!r}, places={self.meta.get('places')})"
+
+    # -- connections -------------------------------------------------------
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True,
+                                       check_same_thread=False)
+            except sqlite3.Error as err:
+                raise GazetteerError(f"cannot open the gazetteer index {self.path}: {err}"
+                                     ) from err
+            conn.execute("PRAGMA cache_size=-16000")  # 16 MB page cache per thread
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        """Close this thread's connection (others close when their thread ends)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # -- exact and alias lookups ---------------------------------------------
+
+    def _query_hits(self, key: str) -> tuple[Hit, ...]:
+        rows = self._conn().execute(
+            "SELECT p.id, p.ref, p.name, p.lat, p.lon, p.country, p.admin1, p.kind, p.source,"
+            " p.population, p.importance, n.match FROM names n JOIN places p ON p.id = n.place"
+            " WHERE n.key = ?", (key,)).fetchall()
+        return tuple(Hit(*row, key=key) for row in rows)
+
+    def is_known_name(self, normalised: str) -> bool:
+        """True if ``normalised`` (a :func:`normalize_name` key) names any place.
+
+        Cheap enough to call on every n-gram of an article (a few microseconds).
+        """
+        if not normalised or len(normalised) > MAX_QUERY:
+            return False
+        return bool(self._hits(normalised))
+
+    def hits(self, name: str, *, transliterate_misses: bool = True) -> list[Hit]:
+        """Every place whose exact or alternate name normalises like ``name``."""
+        key = normalize_name(name) if len(name) <= MAX_QUERY * 2 else ""
+        if not key or len(key) > MAX_QUERY:
+            return []
+        found = list(self._hits(key))
+        if not found and transliterate_misses and not key.isascii():
+            ascii_key = transliterate(key)
+            if ascii_key and ascii_key != key:
+                found = [replace(h, match=max(h.match, Match.TRANSLIT))
+                         for h in self._hits(ascii_key)]
+        return found
+
+    def lookup(self, name: str, *, limit: int = 10) -> list[Candidate]:
+        """Ranked candidates for an exact or alias match of ``name``; [] if none.
+
+        Generic words are tried both ways: "Vostochny Cosmodrome" is a name in the
+        index; "Pingxiang city" is not, so "Pingxiang" is looked up with a hint
+        that a town is meant.
+        """
+        key = normalize_name(name) if len(name) <= MAX_QUERY * 2 else ""
+        hits, hint = self.hits(name), ""
+        if not hits and key:
+            core, hint = split_kind_hint(key)
+            if hint:
+                hits = self.hits(core)
+        ranked = rank(hits, hint=hint, code_query=_looks_like_code(name), limit=limit)
+        return [hit.candidate(conf, _reason(hit, i, len(hits)))
+                for i, (hit, _, conf) in enumerate(ranked)]
+
+    # -- fuzzy fallback --------------------------------------------------------
+
+    def _buckets(self) -> dict[str, list[str]]:
+        with self._fuzzy_lock:
+            if self._fuzzy_buckets is None:
+                buckets: dict[str, list[str]] = {}
+                for (key,) in self._conn().execute("SELECT key FROM fuzzy_keys"):
+                    buckets.setdefault(key[0], []).append(key)
+                self._fuzzy_buckets = buckets
+            return self._fuzzy_buckets
+
+    def fuzzy_keys(self, name: str, *, limit: int = 5, budget_s: float = 0.05
+                   ) -> list[tuple[str, float]]:
+        """Index keys spelt like ``name`` (rapidfuzz ratio ≥ 80), best first.
+
+        Searches keys sharing the first letter first (typos rarely hit it), then,
+        if time remains and nothing close was found, every key. Bounded by
+        ``budget_s`` seconds.
+        """
+        key = transliterate(normalize_name(name[: MAX_QUERY * 2]))
+        if len(key) < 3 or len(key) > MAX_QUERY:
+            return []
+        started = time.perf_counter()
+        buckets = self._buckets()
+        found = process.extract(key, buckets.get(key[0], ()), scorer=fuzz.ratio, limit=limit,
+                                score_cutoff=_FUZZY_CUTOFF)
+        if not found and time.perf_counter() - started < budget_s / 3:
+            for first, keys in buckets.items():
+                if first == key[0]:
+                    continue
+                found.extend(process.extract(key, keys, scorer=fuzz.ratio, limit=limit,
+                                             score_cutoff=_FUZZY_CUTOFF + 5))
+                if time.perf_counter() - started > budget_s:
+                    break
+            found.sort(key=lambda item: -item[1])
+        return [(k, float(score)) for k, score, _ in found[:limit]]
+
+    def fuzzy_hits(self, name: str, *, limit: int = 5, budget_s: float = 0.05) -> list[Hit]:
+        out: list[Hit] = []
+        for key, similarity in self.fuzzy_keys(name, limit=limit, budget_s=budget_s):
+            out.extend(replace(h, similarity=similarity) for h in self._hits(key))
+        return out
+
+    def fuzzy_lookup(self, name: str, *, limit: int = 5, budget_s: float = 0.05
+                     ) -> list[Candidate]:
+        """Ranked candidates for a misspelt name ("Vladivostock" -> Vladivostok)."""
+        hits = self.fuzzy_hits(name, limit=limit, budget_s=budget_s)
+        ranked = rank(hits, limit=limit)
+        return [hit.candidate(conf, _reason(hit, i, len(hits)))
+                for i, (hit, _, conf) in enumerate(ranked)]
+
+    def suggest(self, name: str, *, limit: int = 5) -> list[str]:
+        """Names to offer as "did you mean …", most prominent first, without repeats."""
+        seen: list[str] = []
+        for hit, _, _ in rank(self.fuzzy_hits(name, limit=limit * 2), limit=limit * 4):
+            label = f"{hit.name} ({hit.country})" if hit.country else hit.name
+            if label not in seen:
+                seen.append(label)
+        return seen[:limit]
+
+    # -- facts ------------------------------------------------------------------
+
+    def neighbours(self, country: str) -> frozenset[str]:
+        """ISO codes of the countries sharing a land border with ``country``."""
+        return self._neighbours.get(country, frozenset())
+
+    def get(self, ref: str) -> Candidate | None:
+        """The place with this reference (e.g. ``"landmark:khasan-station"``), if any."""
+        row = self._conn().execute(
+            "SELECT id, ref, name, lat, lon, country, admin1, kind, source, population,"
+            " importance FROM places WHERE ref = ? LIMIT 1", (ref,)).fetchone()
+        if row is None:
+            return None
+        return Hit(*row, match=Match.NAME, key="").candidate(1.0, "looked up by reference")
+
+    def __len__(self) -> int:
+        return int(self.meta.get("places", 0))
+
+
+def _looks_like_code(text: str) -> bool:
+    text = text.strip()
+    return len(text) in (3, 4) and text.isascii() and text.isalnum() and text.isupper()
+
+
+def distance_km_fast(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance on a sphere (km): for ranking, where 0.5 % error is fine."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 12742.0 * math.asin(min(1.0, math.sqrt(a)))
