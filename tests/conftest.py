@@ -27,3 +27,19 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if skipped and session.exitstatus == 0:
         reporter.write_line(f"CI: {len(skipped)} test(s) skipped; skips are not allowed in CI", red=True)
         session.exitstatus = 1
+
+
+@pytest.fixture(scope="session")
+def gazetteer():
+    """The shared offline gazetteer (built once into TRIP_CACHE_DIR, then reused)."""
+    from trip.gazetteer import open_gazetteer
+
+    return open_gazetteer()
+
+
+@pytest.fixture(scope="session")
+def offline_geocoder(gazetteer):
+    """An offline geocoder over the shared gazetteer."""
+    from trip.geocoding.offline import OfflineGeocoder
+
+    return OfflineGeocoder(gazetteer)

