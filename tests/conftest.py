@@ -43,3 +43,20 @@ def offline_geocoder(gazetteer):
     from trip.geocoding.offline import OfflineGeocoder
 
     return OfflineGeocoder(gazetteer)
+
+
+@pytest.fixture(scope="session")
+def geocoder_without_landmarks(gazetteer):
+    """The offline geocoder as it would be without data/landmarks.csv.
+
+    Lets tests show what happens to a name (e.g. "Khasan") whose only candidates
+    lie across the world once our curated site is out of the picture.
+    """
+    from trip.geocoding.offline import OfflineGeocoder
+
+    class WithoutLandmarks(OfflineGeocoder):
+        def _ranked(self, text, pool):
+            ranked, fuzzy = super()._ranked(text, pool)
+            return [r for r in ranked if r[0].source != "landmarks"], fuzzy
+
+    return WithoutLandmarks(gazetteer)

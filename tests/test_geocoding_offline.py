@@ -119,17 +119,9 @@ def test_khasan_next_to_vladivostok_is_never_hassan_india(offline_geocoder):
         assert distance_km(result.best.location, LatLon(42.43, 130.64)) < 10
 
 
-class _WithoutLandmarks(OfflineGeocoder):
-    """The geocoder as it would be without our landmarks file (for "Khasan")."""
-
-    def _ranked(self, text, pool):
-        ranked, fuzzy = super()._ranked(text, pool)
-        return [r for r in ranked if r[0].source != "landmarks"], fuzzy
-
-
-def test_implausible_only_candidate_is_unresolved_not_guessed(gazetteer):
+def test_implausible_only_candidate_is_unresolved_not_guessed(geocoder_without_landmarks):
     # Without the landmark, "Khasan" is only an alternate name of Hassan in India.
-    geo = _WithoutLandmarks(gazetteer)
+    geo = geocoder_without_landmarks
     for names in (["Vladivostok", "Khasan"], ["Vladivostok", "Khasan", "Ussuriysk"],
                   ["Khasan", "Vladivostok"]):
         results = _route(geo, names)
@@ -140,8 +132,8 @@ def test_implausible_only_candidate_is_unresolved_not_guessed(gazetteer):
         assert all(r.resolved for r in results if r.query != "Khasan")
 
 
-def test_dates_make_impossible_speeds_implausible(gazetteer):
-    geo = _WithoutLandmarks(gazetteer)
+def test_dates_make_impossible_speeds_implausible(geocoder_without_landmarks):
+    geo = geocoder_without_landmarks
     day = dt.date(2023, 9, 12)
     results = _route(geo, ["Vladivostok", "Khasan"], dates=[day, day], modes=[None, "train"])
     assert results[1].best is None and "too far to travel by train" in results[1].reason
@@ -168,8 +160,8 @@ def test_vostochny_in_the_far_east_is_the_cosmodrome(offline_geocoder):
     assert result.best.kind == "city" and result.best.admin1.startswith("Stavropol")
 
 
-def test_plane_legs_allow_long_distances(gazetteer):
-    results = _route(_WithoutLandmarks(gazetteer), ["Vladivostok", "Khasan"], modes=[None, "plane"])
+def test_plane_legs_allow_long_distances(geocoder_without_landmarks):
+    results = _route(geocoder_without_landmarks, ["Vladivostok", "Khasan"], modes=[None, "plane"])
     assert results[1].best is not None and results[1].best.country == "IN"
 
 

@@ -202,6 +202,16 @@ class OfflineGeocoder:
         # look implausible: judge each stop against neighbours that are not detours.
         detours = {i for i in range(n) if chosen[i] is not None and
                    _detour(i, options, chosen, modes) > 0}
+        # Doubtful stops that the route cannot reach are left unresolved; judge the
+        # others against the stops that stay.
+        dropped = set()
+        for i in range(n):
+            if chosen[i] is None or fixed_at[i] is not None:
+                continue
+            best = options[i][chosen[i]]
+            near = _chosen_neighbours(i, options, chosen, skip=detours - {i})
+            if _doubtful(best, fuzzy_used[i]) and self._implausible(i, best, near, dates, modes):
+                dropped.add(i)
 
         results: list[GeocodeResult] = []
         for i, text in enumerate(texts):
@@ -214,7 +224,8 @@ class OfflineGeocoder:
                 results.append(GeocodeResult(query=text, best=None, reason=reason))
                 continue
             results.append(self._route_result(i, text, options, marginals, chosen, texts, dates,
-                                              modes, fuzzy_used[i], limit, detours))
+                                              modes, fuzzy_used[i], limit,
+                                              (detours | dropped) - {i}, i in dropped))
         return results
 
     def _leg_cost(self, a: _Option, b: _Option, date_a: dt.date | None, date_b: dt.date | None,
@@ -269,13 +280,13 @@ class OfflineGeocoder:
     def _route_result(self, i: int, text: str, options: list[list[_Option]],
                       marginals: list[list[float]], chosen: list[int | None], texts: list[str],
                       dates: list[dt.date | None], modes: list[str], fuzzy: bool,
-                      limit: int, detours: set[int]) -> GeocodeResult:
+                      limit: int, skip: set[int], drop: bool) -> GeocodeResult:
         opts, marg = options[i], marginals[i]
         order = sorted(range(len(opts)), key=lambda k: -marg[k])
         top = marg[order[0]]
         weights = [10 ** (0.8 * (marg[k] - top)) for k in order]
         total = sum(weights)
-        neighbours = _chosen_neighbours(i, options, chosen, skip=detours - {i})
+        neighbours = _chosen_neighbours(i, options, chosen, skip=skip)
         cands: list[Candidate] = []
         for rank_pos, (k, w) in enumerate(zip(order, weights)):
             o = opts[k]
@@ -289,16 +300,14 @@ class OfflineGeocoder:
         best_opt = opts[order[0]]
         # Unresolved rather than a guess across the world: a doubtful match (alias,
         # fuzzy or ambiguous) that the route cannot reach plausibly.
-        problem = self._implausible(i, best_opt, neighbours, options, dates, modes)
-        doubtful = (best_opt.hit is not None and (best_opt.hit.match != Match.NAME or fuzzy
-                                                  or best_opt.confidence < 0.6))
-        if problem and doubtful:
+        problem = self._implausible(i, best_opt, neighbours, dates, modes)
+        if drop:
             return GeocodeResult(query=text, best=None, candidates=tuple(cands[:limit]),
                                  reason=f"no plausible place for this stop: {problem}")
         warnings: tuple[str, ...] = ()
         if problem:
             warnings = (f"{problem}; check this stop",)
-        elif i in detours:
+        elif _detour(i, options, chosen, modes) > 0:
             near = ", ".join(f"{distance_km_fast(best_opt.lat, best_opt.lon, nb.lat, nb.lon):,.0f}"
                              f" km from {texts[j]}"
                              for j, nb in _chosen_neighbours(i, options, chosen))
@@ -315,8 +324,7 @@ class OfflineGeocoder:
                              reason=note, warnings=warnings)
 
     def _implausible(self, i: int, o: _Option, neighbours: list[tuple[int, _Option]],
-                     options: list[list[_Option]], dates: list[dt.date | None],
-                     modes: list[str]) -> str:
+                     dates: list[dt.date | None], modes: list[str]) -> str:
         """Why option ``o`` at stop ``i`` cannot be on this route ("" if it can)."""
         if not neighbours or o.kind in AREA_KINDS:
             return ""
@@ -368,6 +376,11 @@ def _variants(text: str) -> list[str]:
             if lowered.startswith(article) and len(item) > len(article) + 1:
                 out.append(item[len(article):])
     return [v for i, v in enumerate(out) if v and v not in out[:i]]
+
+
+def _doubtful(o: _Option, fuzzy: bool) -> bool:
+    """A match we would not defend against the route: alias, misspelling or ambiguous."""
+    return o.hit is not None and (o.hit.match != Match.NAME or fuzzy or o.confidence < 0.6)
 
 
 def _leg_mode(modes: list[str], a: int, b: int) -> str:
