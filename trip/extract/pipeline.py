@@ -1,0 +1,663 @@
+"""From articles to a draft itinerary: the steps in order, and the merge of several articles.
+
+read → sentences → publication date → places and persons → the traveller →
+dates → stop or mention → one stop per place and day → joint geocoding (with
+distance phrases as extra evidence) → :class:`Extraction`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, replace
+from typing import Iterable, Sequence
+
+from ..errors import TripError, ValidationError
+from ..geo import LatLon, distance_km
+from ..geocoding import Candidate, GeocodeResult
+from ..itinerary import Itinerary, Place, Source, Stop, safe_url
+from .dates import DateSpan, clause_tense, find_dates, find_published, resolve
+from .places import PlaceSpan, PlaceSpotter
+from .reading import Article
+from .sentences import Sentence, clause_bounds, split_sentences
+from .stops import Finding, Reference, choose_traveller, classify, find_actors
+
+__all__ = ["DraftStop", "Mention", "Extraction", "Extractor", "merge_extractions"]
+
+_EVIDENCE_LIMIT = 4000
+
+
+@dataclass(frozen=True, slots=True)
+class DraftStop:
+    """A proposed stop, with everything a reviewer needs to accept or reject it."""
+
+    place: Place
+    date: dt.date | None
+    end_date: dt.date | None
+    date_precision: str  # "day", "approximate", "month"
+    status: str  # "visited", "planned", "origin"
+    confidence: float  # how sure the extractor is that this is a stop *and* where it is
+    evidence: tuple[str, ...]  # the supporting sentences
+    sources: tuple[str, ...]  # file names or URLs
+    cue: str = ""  # the words that make it a stop ("arrived in", "left", "dateline")
+    date_text: str = ""  # the expression the date came from
+    text: str = ""  # the name as written in the article
+
+    def to_stop(self) -> Stop:
+        """This draft as an itinerary :class:`~trip.itinerary.Stop`."""
+        evidence = "\n".join(self.evidence)
+        if len(evidence) > _EVIDENCE_LIMIT:
+            evidence = evidence[: _EVIDENCE_LIMIT - 1] + "…"
+        note = f"from articles: {self.cue}" + (f"; date from “{self.date_text}”" if self.date_text else "")
+        return Stop(
+            place=self.place,
+            date=self.date,
+            end_date=self.end_date if self.date else None,
+            date_precision=self.date_precision,
+            status=self.status,
+            note=note,
+            sources=tuple(_source(s) for s in self.sources),
+            evidence=evidence,
+        )
+
+    def to_json(self) -> dict:
+        loc = self.place.location
+        return {
+            "place": self.place.name,
+            "text": self.text,
+            "lat": round(loc.lat, 6) if loc else None,
+            "lon": round(loc.lon, 6) if loc else None,
+            "country": self.place.country,
+            "kind": self.place.kind,
+            "date": self.date.isoformat() if self.date else None,
+            "end_date": self.end_date.isoformat() if self.end_date else None,
+            "date_precision": self.date_precision,
+            "date_text": self.date_text,
+            "status": self.status,
+            "confidence": round(self.confidence, 2),
+            "cue": self.cue,
+            "evidence": self.evidence[0] if len(self.evidence) == 1 else list(self.evidence),
+            "source": self.sources[0] if len(self.sources) == 1 else list(self.sources),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A place named in an article that is not a stop, and why."""
+
+    text: str
+    reason: str
+    evidence: str
+    source: str
+    place: Place | None = None
+
+    def to_json(self) -> dict:
+        loc = self.place.location if self.place else None
+        return {"place": self.place.name if self.place else self.text, "text": self.text,
+                "lat": round(loc.lat, 6) if loc else None, "lon": round(loc.lon, 6) if loc else None,
+                "reason": self.reason, "evidence": self.evidence, "source": self.source}
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """The draft itinerary found in one or more articles."""
+
+    stops: tuple[DraftStop, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+    published: dt.date | None = None
+    published_how: str = ""
+    travellers: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    def itinerary(self, *, title: str = "") -> Itinerary:
+        """The stops as an :class:`~trip.itinerary.Itinerary` (what ``-o`` writes)."""
+        if not title:
+            who = ", ".join(self.travellers)
+            title = f"Trip of {who} (draft from articles)" if who else "Draft itinerary from articles"
+        return Itinerary(stops=tuple(s.to_stop() for s in self.stops), title=title[:500],
+                         description="Drafted by `trip extract`; review every stop and its evidence.",
+                         sources=tuple(_source(s) for s in self.sources))
+
+    def to_json(self) -> dict:
+        return {
+            "published": self.published.isoformat() if self.published else None,
+            "published_how": self.published_how,
+            "travellers": list(self.travellers),
+            "stops": [s.to_json() for s in self.stops],
+            "mentions": [m.to_json() for m in self.mentions],
+            "warnings": list(self.warnings),
+        }
+
+
+def _source(text: str) -> Source:
+    return Source(url=text) if safe_url(text) else Source(title=text or "article")
+
+
+def _place_from(cand: Candidate | None, name: str, confidence: float | None = None) -> Place:
+    if cand is None:
+        return Place(name[:300])
+    return Place(cand.name[:300], cand.location, source=cand.source, country=cand.country,
+                 kind=cand.kind, confidence=confidence if confidence is not None else cand.confidence,
+                 ref=cand.ref)
+
+
+@dataclass
+class _Record:
+    """A stop while one article is being read."""
+
+    key: str
+    name: str  # what to geocode
+    text: str
+    span: PlaceSpan
+    date: dt.date | None
+    end_date: dt.date | None
+    precision: str
+    date_text: str
+    explicit: bool  # the date was written next to the place
+    status: str
+    confidence: float
+    cue: str
+    order: int
+    evidence: list[str] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    weak: bool = False  # only a headline or a dateline says so
+
+
+_DAY = dt.timedelta(days=1)
+
+
+class Extractor:
+    """Reads articles with a gazetteer (for spotting) and a geocoder (for joint resolution).
+
+    Build one and reuse it: opening the gazetteer is the slow part.
+
+    >>> from trip.extract import Extractor, article_from_text
+    >>> ex = Extractor()  # doctest: +SKIP
+    >>> ex.extract(article_from_text("…"), published=dt.date(2023, 9, 18))  # doctest: +SKIP
+    """
+
+    def __init__(self, gazetteer=None, geocoder=None, *, today: dt.date | None = None) -> None:
+        if gazetteer is None:
+            if geocoder is not None and hasattr(geocoder, "gazetteer"):
+                gazetteer = geocoder.gazetteer
+            else:
+                from ..gazetteer import open_gazetteer
+
+                gazetteer = open_gazetteer()
+        if geocoder is None:
+            from ..geocoding.offline import OfflineGeocoder
+
+            try:
+                geocoder = OfflineGeocoder(gazetteer)
+            except Exception:  # a fake index in tests: resolve from the spotted candidates
+                geocoder = None
+        self.spotter = PlaceSpotter(gazetteer)
+        self.geocoder = geocoder
+        self.today = today
+
+    # -- one article -------------------------------------------------------------------
+
+    def extract(self, article: Article, *, published: dt.date | None = None) -> Extraction:
+        text = article.text
+        source = article.source or "article"
+        sentences = split_sentences(text)
+        warnings: list[str] = []
+        how = ""
+        if published is not None:
+            how = "given"
+        elif article.published is not None:
+            published, how = article.published, "HTML metadata"
+        else:
+            published, how = find_published(text, today=self.today)
+        if published is None:
+            warnings.append(f"{source}: no publication date given or found; relative dates "
+                            "(\"on Tuesday\", \"yesterday\") are left empty (use --published)")
+
+        has_headline = _has_headline(text, article)
+        self._paragraph_of = {x.index: x.paragraph for x in sentences}
+        spotting = self.spotter.spot(text, sentences)
+        travellers = choose_traveller(sentences, spotting)
+
+        # dates, in reading order, each resolved against the publication and narrative dates
+        narrative: dt.date | None = None
+        lead: dt.date | None = None
+        first_dated: int | None = None
+        dated: dict[int, list[tuple[DateSpan, dt.date | None, str]]] = {}
+        for s in sentences:
+            items = []
+            bounds = clause_bounds(s.text)
+            for span in find_dates(s.text):
+                clause = next((c for c in bounds if c[0] <= span.start < c[1]), (0, len(s.text)))
+                tense = clause_tense(s.text[clause[0]:clause[1]]) or clause_tense(s.text)
+                date, precision = resolve(span, published=published, narrative=narrative, tense=tense)
+                items.append((span, date, precision))
+                if date is not None and precision == "day":
+                    narrative = date
+                    if lead is None and (s.paragraph > 0 or not has_headline) and \
+                            len(_paragraph(text, s)) > 60:
+                        lead, first_dated = date, s.index
+            dated[s.index] = items
+        lead = lead or published
+        self._first_dated = first_dated if first_dated is not None else len(sentences)
+        self._published = published
+
+        # stop or mention, sentence by sentence
+        findings: list[tuple[Sentence, Finding]] = []
+        vehicle_seen = False
+        previous_agent: list = []
+        previous_paragraph = -1
+        by_sentence: dict[int, list[PlaceSpan]] = {}
+        for p in spotting.places:
+            by_sentence.setdefault(p.sentence, []).append(p)
+        for s in sentences:
+            actors = find_actors(s, spotting, travellers, vehicle_seen)
+            if s.paragraph != previous_paragraph:
+                previous_agent = []
+                previous_paragraph = s.paragraph
+            headline = has_headline and s.paragraph == 0
+            places = by_sentence.get(s.index, [])
+            if places:
+                for f in classify(s, places, actors, headline=headline, previous_agent=previous_agent):
+                    findings.append((s, f))
+            if any(a.kind == "vehicle" for a in actors):
+                vehicle_seen = True
+            if actors:
+                previous_agent = [actors[0]] if actors[0].kind != "others" else []
+        _mark_dateline(text, sentences, findings, has_headline)
+
+        records, mentions = self._records(findings, dated, text, published, lead, source)
+        stops = self._geocode(records, source)
+        extraction = Extraction(
+            stops=tuple(stops), mentions=tuple(mentions), published=published, published_how=how,
+            travellers=tuple(spotting.persons[i] for i in sorted(travellers)), sources=(source,),
+            warnings=tuple(warnings))
+        return extraction
+
+    def extract_many(self, articles: Sequence[Article], *, published: dt.date | None = None
+                     ) -> Extraction:
+        """Extract each article, then merge: one stop per place and day, all evidence kept."""
+        return merge_extractions([self.extract(a, published=published) for a in articles])
+
+    # -- records: one per place and day ---------------------------------------------------
+
+    def _records(self, findings, dated, text, published, lead, source):
+        records: list[_Record] = []
+        weak: list[tuple[Sentence, Finding]] = []
+        mentions: list[Mention] = []
+        seen_mentions: set[tuple[str, str]] = set()
+        last_stop_record: _Record | None = None
+        paragraph_date: dict[int, tuple[dt.date, str]] = {}
+        order = 0
+        for s, f in findings:
+            # remember the latest date of each paragraph, for sentences that give none
+            if not f.stop:
+                for ref in f.references:
+                    target = _reference_target(records, findings, s, f)
+                    if target is not None:
+                        target.references.append(ref)
+                key = (f.span.text, f.reason)
+                if key not in seen_mentions:
+                    seen_mentions.add(key)
+                    mentions.append(Mention(f.span.text, f.reason, s.text, source,
+                                            _place_from(f.span.best, f.span.text) if f.span.best else None))
+                continue
+            if f.headline or f.dateline:
+                weak.append((s, f))
+                continue
+            date, end_date, precision, date_text, explicit = self._date_for(s, f, dated, paragraph_date,
+                                                                            lead)
+            status = _status(s, f, date, published)
+            if status == "planned" and not explicit and precision == "approximate":
+                date, precision, date_text = None, "day", ""
+            order += 1
+            rec = _Record(_key(f.span), f.span.name, f.span.text, f.span, date, end_date, precision,
+                          date_text, explicit, status, f.confidence, f.reason, order, [s.text])
+            last_stop_record = _merge_record(records, rec)
+        for s, f in weak:
+            key = _key(f.span)
+            existing = [r for r in records if r.key == key or _norm(f.span.text) in (_norm(r.text),
+                        _norm(r.name), _norm(r.span.best.name) if r.span.best else "")]
+            if existing:
+                if s.text not in existing[0].evidence:
+                    existing[0].evidence.append(s.text)
+                continue
+            order += 1
+            date = published if f.dateline else lead
+            status = "visited"
+            if f.headline and clause_tense(s.text) == "future":
+                status, date = "planned", None
+            records.append(_Record(key, f.span.name, f.span.text, f.span, date, None,
+                                   "approximate" if date else "day", "dateline" if f.dateline else "",
+                                   False, status, f.confidence, "dateline" if f.dateline else "headline",
+                                   order if not f.dateline else 0, [s.text], weak=True))
+        del last_stop_record
+        return _ordered(records), mentions
+
+    def _date_for(self, s: Sentence, f: Finding, dated, paragraph_date, lead):
+        items = [(span, d, p) for span, d, p in dated.get(s.index, []) if d is not None]
+        pos = f.span.start - s.start
+        c0, c1 = f.clause
+        def cost(span: DateSpan) -> int:
+            span_end = f.span.end - s.start
+            distance = span.start - span_end if span.start >= span_end else max(0, pos - span.end)
+            # "…visited the university and, on Sunday morning, the aquarium": that date is the next thing's
+            return distance
+
+        def belongs_to_next(span: DateSpan) -> bool:
+            # "…visited the university and, on Sunday morning, the aquarium": the next thing's date
+            return span.start > pos and bool(re.search(r"\band\b", s.text[pos:span.start]))
+
+        in_clause = [(cost(span), span, d, p) for span, d, p in items
+                     if c0 <= span.start < c1 and not belongs_to_next(span)]
+        date = end = None
+        precision, date_text, explicit = "day", "", False
+        if in_clause:
+            _, span, date, precision = min(in_clause, key=lambda t: t[0])
+            date_text, explicit = span.text, True
+        else:
+            future = _tense(s, f) == "future" or f.status == "planned"
+            bounds = clause_bounds(s.text)
+            relative = [b for b in bounds if re.match(r"(?:who|which|whose)\b", s.text[b[0]:b[1]].lstrip(", "))]
+            earlier = [(span, d, p) for span, d, p in items if span.end <= c0
+                       and not any(b[0] <= span.start < b[1] for b in relative)]
+            nxt = next((b for b in clause_bounds(s.text) if b[0] >= c1), None)
+            later = [(span, d, p) for span, d, p in items if nxt and nxt[0] <= span.start < nxt[1]
+                     and re.match(r"where\b", s.text[nxt[0]:nxt[1]].lstrip(", "))]
+            if not future and earlier:
+                span, date, precision = earlier[-1]
+                date_text = span.text
+            else:
+                prior = None
+                if not future:
+                    prior = _paragraph_narrative(s, dated, self._paragraph_of)
+                if prior is not None:
+                    date, date_text = prior
+                    precision = "approximate"
+                elif later:
+                    span, date, precision = later[0]
+                    date_text = span.text
+                elif not future and lead is not None:
+                    # before the story names a day, it speaks of the day it was published
+                    now = self._published if s.index < self._first_dated and self._published else lead
+                    date, precision, date_text = now, "approximate", ""
+        if f.nth_day > 1 and date is not None:
+            end = date
+            date = date - dt.timedelta(days=f.nth_day - 1)
+        return date, end, precision, date_text, explicit
+
+    # -- geocoding ----------------------------------------------------------------------
+
+    def _geocode(self, records: list[_Record], source: str) -> list[DraftStop]:
+        if not records:
+            return []
+        results: list[GeocodeResult | None] = [None] * len(records)
+        if self.geocoder is not None:
+            try:
+                results = list(self.geocoder.geocode_route([r.name for r in records],
+                                                           dates=[r.date for r in records]))
+            except TripError:
+                results = [None] * len(records)
+        stops = []
+        for rec, res in zip(records, results):
+            cands = list(res.candidates) if res is not None and res.candidates else list(rec.span.candidates)
+            best = res.best if res is not None and res.best is not None else (cands[0] if cands else None)
+            best = _prefer_prominent(best, rec.span.candidates, rec.references)
+            best = _apply_references(best, cands, rec.references)
+            geo_conf = best.confidence if best is not None else 0.0
+            confidence = rec.confidence * (0.5 + 0.5 * geo_conf) if best else rec.confidence * 0.3
+            stops.append(DraftStop(
+                place=_place_from(best, rec.text, geo_conf if best else None),
+                date=rec.date, end_date=rec.end_date if rec.end_date and rec.date and
+                rec.end_date > rec.date else None,
+                date_precision=rec.precision if rec.date else "day",
+                status=rec.status, confidence=round(min(1.0, confidence), 3),
+                evidence=tuple(dict.fromkeys(rec.evidence)), sources=(source,), cue=rec.cue,
+                date_text=rec.date_text, text=rec.text))
+        return stops
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def _has_headline(text: str, article: Article) -> bool:
+    first, _, rest = text.partition("\n\n")
+    if not rest:
+        return False
+    if article.title and first == article.title:
+        return True
+    return len(first) < 160 and not first.rstrip().endswith((".", "!", "?", "”", '"'))
+
+
+def _paragraph(text: str, s: Sentence) -> str:
+    start = text.rfind("\n\n", 0, s.start)
+    end = text.find("\n\n", s.start)
+    return text[start + 2 if start >= 0 else 0: end if end >= 0 else len(text)]
+
+
+def _paragraph_narrative(s: Sentence, dated, paragraph_of: dict[int, int]) -> tuple[dt.date, str] | None:
+    """The last day-precise date of earlier sentences in the same paragraph."""
+    for index in range(s.index - 1, -1, -1):
+        if paragraph_of.get(index) != s.paragraph:
+            return None
+        found = [(span, d) for span, d, p in dated.get(index, []) if d is not None and p == "day"]
+        if found:
+            return found[-1][1], found[-1][0].text
+    return None
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
+
+def _key(span: PlaceSpan) -> str:
+    best = span.best
+    return best.ref if best is not None and best.ref else re.sub(r"\W+", " ", span.text.lower()).strip()
+
+
+def _tense(s: Sentence, f: Finding) -> str:
+    """The clause's tense; a verbless clause ("and then to Vladivostok") takes the sentence's so far."""
+    return clause_tense(s.text[f.clause[0]:f.clause[1]]) or clause_tense(s.text[:f.clause[1]])
+
+
+def _status(s: Sentence, f: Finding, date: dt.date | None, published: dt.date | None) -> str:
+    if f.status == "origin":
+        return "origin"
+    tense = _tense(s, f)
+    if tense == "future":
+        return "planned"
+    if tense == "" and date is not None and published is not None and date > published:
+        return "planned"
+    if tense == "" and date is None and clause_tense(s.text) == "future":
+        return "planned"
+    return "visited"
+
+
+def _merge_record(records: list[_Record], rec: _Record) -> _Record:
+    same_place = [r for r in records if r.key == rec.key]
+    if not same_place:
+        records.append(rec)
+        return rec
+    for r in same_place:
+        if r.date == rec.date or (r.end_date and rec.date and r.date and r.date <= rec.date <= r.end_date):
+            _absorb(r, rec)
+            return r
+    last = same_place[-1]
+    if not rec.explicit:
+        _absorb(last, rec)
+        return last
+    if not last.explicit or last.date is None:
+        # a written date beats an inherited one
+        last.date, last.precision, last.date_text, last.explicit = rec.date, rec.precision, rec.date_text, True
+        if rec.end_date:
+            last.end_date = rec.end_date
+        _absorb(last, rec)
+        return last
+    if records[-1] is last and last.date and rec.date and 0 < (rec.date - last.date).days <= 7 \
+            and rec.status == last.status:
+        last.end_date = max(rec.date, last.end_date or rec.date)
+        _absorb(last, rec)
+        return last
+    records.append(rec)
+    return rec
+
+
+def _absorb(into: _Record, other: _Record) -> None:
+    for e in other.evidence:
+        if e not in into.evidence:
+            into.evidence.append(e)
+    into.references.extend(other.references)
+    into.confidence = max(into.confidence, other.confidence)
+    if into.status == "planned" and other.status == "visited" and other.explicit:
+        into.status = "visited"
+
+
+def _ordered(records: list[_Record]) -> list[_Record]:
+    """Sort by date; an undated stop keeps its place after the stop before it in the text."""
+    by_text = sorted(records, key=lambda r: r.order)
+    effective: list[dt.date | None] = []
+    current: dt.date | None = None
+    for r in by_text:
+        if r.date is not None:
+            current = r.date
+        effective.append(current)
+    first_known = next((d for d in effective if d is not None), None)
+    keyed = []
+    for r, eff in zip(by_text, effective):
+        eff = eff or first_known or dt.date.min
+        keyed.append(((eff, 0 if r.status == "origin" else 1, 0 if r.date else 1, r.order), r))
+    keyed.sort(key=lambda t: t[0])
+    return [r for _, r in keyed]
+
+
+def _ordered_drafts(stops: list[DraftStop]) -> list[DraftStop]:
+    effective: list[dt.date] = []
+    current: dt.date | None = None
+    for stop in stops:
+        current = stop.date or current
+        effective.append(current or dt.date.min)
+    keyed = sorted(range(len(stops)), key=lambda i: (effective[i], 0 if stops[i].status == "origin" else 1,
+                                                      0 if stops[i].date else 1, i))
+    return [stops[i] for i in keyed]
+
+
+def _reference_target(records, findings, s, f) -> _Record | None:
+    """The stop a distance phrase describes: a stop earlier in the sentence, else the last stop."""
+    in_sentence = [g for t, g in findings if t.index == s.index and g.stop and g.span.end <= f.span.start]
+    if in_sentence:
+        key = _key(in_sentence[-1].span)
+        for r in reversed(records):
+            if r.key == key:
+                return r
+    return records[-1] if records else None
+
+
+def _prefer_prominent(best: Candidate | None, spotted: Sequence[Candidate], refs: list[Reference]
+                      ) -> Candidate | None:
+    """A city of half a million beats a small namesake the route happens to pass near.
+
+    Joint resolution favours short legs, which pulls "Washington" towards a
+    village near the rest of a European trip; a news report naming a big city
+    means the big city unless a distance phrase says otherwise.
+    """
+    if best is None or not spotted or refs:
+        return best
+    top = spotted[0]
+    if top.ref != best.ref and top.kind not in ("country", "region") and top.population >= 500_000 \
+            and best.population < 100_000 and best.kind in ("city", "") and _close_name(top, best):
+        return top
+    return best
+
+
+def _close_name(a: Candidate, b: Candidate) -> bool:
+    return a.name.split(",")[0].lower() == b.name.split(",")[0].lower()
+
+
+def _apply_references(best: Candidate | None, cands: list[Candidate], refs: list[Reference]
+                      ) -> Candidate | None:
+    """Prefer the candidate that agrees with "about 40 km north-east of Vladivostok"."""
+    if best is None or not refs or len(cands) < 2:
+        return best
+
+    def misfit(c: Candidate) -> float:
+        total = 0.0
+        for ref in refs:
+            anchor = ref.place.best
+            if anchor is None:
+                continue
+            d = distance_km(c.location, anchor.location)
+            expected = ref.km if ref.km is not None else 50.0
+            slack = max(expected * 0.5, 25.0)
+            total += max(0.0, abs(d - expected) - slack) / max(expected, 25.0) if ref.km is not None \
+                else max(0.0, d - 150.0) / 150.0
+        return total
+
+    current = misfit(best)
+    if current < 0.5:
+        return best
+    alternative = min(cands, key=misfit)
+    if misfit(alternative) < 0.3:
+        return replace(alternative, reason=alternative.reason + "; fits the distance given in the article")
+    return best
+
+
+def _mark_dateline(text: str, sentences: list[Sentence], findings: list[tuple[Sentence, Finding]],
+                   has_headline: bool) -> None:
+    """"DONG DANG, Vietnam — …": the reporter (and usually the traveller) is there."""
+    body = [s for s in sentences if s.paragraph > 0 or not has_headline]
+    for s in body[:3]:
+        m = re.match(r"([A-ZÀ-Þ][A-ZÀ-Þ .'\-/]{2,60}?)(?=,|\s+[—–-]|\s*\()", s.text)
+        if not m or not m.group(1).replace(" ", "").replace("/", "").replace("-", "").replace(".", "").isupper():
+            continue
+        end = s.start + m.end()
+        for t, f in findings:
+            if t.index == s.index and f.span.start < end and f.span.text.isupper():
+                if not f.span.is_region:
+                    f.stop, f.dateline, f.reason, f.confidence, f.status = True, True, "dateline", 0.5, \
+                        "visited"
+        return
+
+
+def merge_extractions(extractions: Iterable[Extraction]) -> Extraction:
+    """Several articles about one trip → one itinerary: same place, same day = one stop."""
+    extractions = list(extractions)
+    if len(extractions) == 1:
+        return extractions[0]
+    merged: list[DraftStop] = []
+    for ex in extractions:
+        for stop in ex.stops:
+            key = stop.place.ref or stop.place.name.lower()
+            match = None
+            for i, other in enumerate(merged):
+                okey = other.place.ref or other.place.name.lower()
+                if okey == key and (other.date == stop.date or other.date is None or stop.date is None):
+                    match = i
+                    break
+            if match is None:
+                merged.append(stop)
+                continue
+            other = merged[match]
+            primary, secondary = (other, stop) if (other.date_precision == "day" and other.date) or \
+                stop.date is None else (stop, other)
+            merged[match] = replace(
+                primary,
+                evidence=tuple(dict.fromkeys(primary.evidence + secondary.evidence)),
+                sources=tuple(dict.fromkeys(primary.sources + secondary.sources)),
+                confidence=max(primary.confidence, secondary.confidence),
+                end_date=max([d for d in (primary.end_date, secondary.end_date) if d], default=None),
+            )
+    merged = _ordered_drafts(merged)
+    mentions: list[Mention] = []
+    seen: set[tuple[str, str, str]] = set()
+    for ex in extractions:
+        for m in ex.mentions:
+            if (m.text, m.reason, m.source) not in seen:
+                seen.add((m.text, m.reason, m.source))
+                mentions.append(m)
+    published = max((e.published for e in extractions if e.published), default=None)
+    return Extraction(
+        stops=tuple(merged), mentions=tuple(mentions), published=published,
+        published_how="latest of the articles" if published else "",
+        travellers=tuple(dict.fromkeys(t for e in extractions for t in e.travellers)),
+        sources=tuple(dict.fromkeys(s for e in extractions for s in e.sources)),
+        warnings=tuple(w for e in extractions for w in e.warnings))

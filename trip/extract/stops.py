@@ -1,0 +1,445 @@
+"""Stop or mention? Rules over the words around each place name.
+
+A place is a *stop* when the traveller (the person the article follows) is the
+one who is, was or will be there: "Kim left Pyongyang", "his train crossed the
+border at Khasan", "the pope will fly on to Port Moresby". Everything else is a
+*mention*, with the reason:
+
+* an area: countries and regions ("crossed into Russia");
+* metonymy and reactions: the place stands for its government or people
+  ("Washington warned", "officials in Seoul", "Pyongyang's news agency",
+  "the plane, offered by Paris");
+* a reference point: "about 40 kilometres north-east of Vladivostok" says where
+  the stop is; the distance is kept as evidence for geocoding;
+* a description of another place ("Dresden, the capital of Saxony");
+* someone else's journey ("Trump, who flew in from Washington");
+* no sign that the traveller was there.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .places import PlaceSpan, Spotting
+from .sentences import Sentence, clause_bounds
+
+__all__ = ["Actor", "Finding", "Reference", "classify", "find_actors", "choose_traveller",
+           "MACRO_REGIONS"]
+
+#: Regions the gazetteer may not know as areas (it may know a village of the name).
+MACRO_REGIONS = {
+    "siberia", "far east", "russian far east", "pyrenees", "alps", "balkans", "caucasus", "donbas",
+    "donbass", "patagonia", "scandinavia", "sahara", "sahel", "middle east", "gulf", "persian gulf",
+    "horn of africa", "central asia", "southeast asia", "south-east asia", "east asia", "south asia",
+    "west africa", "east africa", "north africa", "latin america", "caribbean", "arctic", "antarctica",
+    "antarctic", "himalayas", "andes", "amazon", "mediterranean", "baltic", "baltics", "crimea",
+    "kashmir", "tibet", "west bank", "gaza strip", "levant", "maghreb", "oceania", "pacific",
+    "atlantic", "indian ocean", "pacific ocean", "atlantic ocean", "europe", "asia", "africa",
+    "north america", "south america", "korean peninsula", "yalu river", "tumen river", "red sea",
+    "black sea", "sea of japan", "south china sea", "arab world", "scotland", "wales", "england",
+    "northern ireland", "bavaria", "tuscany", "provence", "lapland", "outback", "highlands",
+}
+
+# -- who does things ---------------------------------------------------------------
+
+_PRONOUN_TRAVELLER = re.compile(r"\b(?:he|she|him|his|her|himself|herself)\b", re.IGNORECASE)
+_PRONOUN_PLURAL = re.compile(r"\b(?:they|their|them)\b", re.IGNORECASE)
+_PRONOUN_IT = re.compile(r"\bit\b")
+_DET = r"(?:the|his|her|their|its|a|an|[A-Z][\w\-]*['’]s)"
+_TRAVELLER_NOUN = re.compile(
+    rf"\b{_DET}\s+(?:[\w\-]+\s+){{0,3}}?(?P<n>president|prime minister|chancellor|king|queen|pope|pontiff|"
+    r"leader|leaders|singer|monarch|couple|pair|delegation|premier|emperor|guest|visitor|two men|"
+    r"two presidents|royal couple|entourage|star|band|explorer|expedition|team|crew|cyclists|peloton)\b",
+    re.IGNORECASE,
+)
+_VEHICLE = re.compile(
+    rf"\b{_DET}\s+(?:[\w\-]+\s+){{0,3}}?(?P<n>train|plane|aircraft|jet|motorcade|convoy|visit|trip|tour|"
+    r"journey|leg|flight|cortege|ship|yacht|boat|helicopter|itinerary|tour bus|voyage)\b",
+    re.IGNORECASE,
+)
+_OTHERS = re.compile(
+    r"\b(?:officials?|spokes(?:man|woman|person)|fans|students|executives|analysts|critics|campaigners|"
+    r"commentators|protesters|residents|reporters|journalists|economists|diplomats|police|troops|"
+    r"forces|missiles?|ministry|government|authorities|crowds?|representatives|observers|experts|"
+    r"sources|republicans|relatives|veterans|voters|polls|lawmakers|investors|markets|activists|"
+    r"many of those|those|others|a group|counterpart|host)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    start: int  # offset in the sentence
+    end: int
+    traveller: bool
+    kind: str  # "person", "pronoun", "noun", "vehicle", "others"
+
+
+def find_actors(sentence: Sentence, spotting: Spotting, travellers: set[int],
+                vehicle_seen: bool) -> list[Actor]:
+    """Everyone who may be doing something in the sentence, left to right."""
+    text, base = sentence.text, sentence.start
+    actors: list[Actor] = []
+    for ps in spotting.person_spans:
+        if base <= ps.start < base + len(text):
+            actors.append(Actor(ps.start - base, ps.end - base, ps.person in travellers, "person"))
+    for m in _PRONOUN_TRAVELLER.finditer(text):
+        actors.append(Actor(m.start(), m.end(), True, "pronoun"))
+    for m in _TRAVELLER_NOUN.finditer(text):
+        actors.append(Actor(m.start("n"), m.end("n"), True, "noun"))
+    for m in _VEHICLE.finditer(text):
+        actors.append(Actor(m.start("n"), m.end("n"), True, "vehicle"))
+    for m in _OTHERS.finditer(text):
+        actors.append(Actor(m.start(), m.end(), False, "others"))
+    if vehicle_seen:
+        for m in _PRONOUN_IT.finditer(text):
+            actors.append(Actor(m.start(), m.end(), True, "pronoun"))
+    actors.sort(key=lambda a: a.start)
+    # "they" refers to the last group named before it in the sentence, else to the travellers
+    out: list[Actor] = []
+    for m in _PRONOUN_PLURAL.finditer(text):
+        prior = [a for a in actors if a.end <= m.start()]
+        traveller = prior[-1].traveller if prior else True
+        out.append(Actor(m.start(), m.end(), traveller, "pronoun"))
+    actors.extend(out)
+    actors.sort(key=lambda a: a.start)
+    # drop actors nested in another (a person inside "the president's plane" stays)
+    return actors
+
+
+def choose_traveller(sentences: list[Sentence], spotting: Spotting) -> set[int]:
+    """The person(s) the article follows: most mentioned, the headline and lead counting double."""
+    if not spotting.persons:
+        return set()
+    score = [0.0] * len(spotting.persons)
+    first_body = next((s.index for s in sentences if s.paragraph > 0), 0)
+    sent_of = {}
+    for s in sentences:
+        sent_of[s.index] = s
+    for s in sentences:
+        seen: set[int] = set()
+        for ps in spotting.person_spans:
+            if s.start <= ps.start < s.start + len(s.text) and ps.person not in seen:
+                seen.add(ps.person)
+                weight = 1.0 + (0.5 if not seen - {ps.person} else 0.0)
+                if s.paragraph == 0 or s.index == first_body:
+                    weight += 2.0
+                score[ps.person] += weight
+    best = max(range(len(score)), key=lambda i: score[i])
+    return {best} if score[best] > 0 else set()
+
+
+# -- what the words around a place say ------------------------------------------------
+
+_DISTANCE = re.compile(
+    r"(?P<num>\d[\d,.]*|a few|several|some)\s*(?P<unit>kilometres|kilometers|km|miles|mi)\b\s*"
+    r"(?:\((?:[^)]{0,20})\)\s*)?(?P<dir>(?:to the\s+)?(?:north|south|east|west)(?:[\- ]?(?:north|south|east|west))?"
+    r"(?:ern)?\s+)?(?:of|from|outside)\s+(?:the\s+)?(?:city\s+of\s+|centre\s+of\s+|center\s+of\s+)?$",
+    re.IGNORECASE,
+)
+_DIRECTION_OF = re.compile(
+    r"\b(?:just\s+)?(?:(?:north|south|east|west)(?:[\- ]?(?:north|south|east|west))?|outside|near|"
+    r"close to|not far from|on the outskirts of|in the (?:north|south|east|west) of|the edge of|"
+    r"the border (?:with|of))\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_POSSESSIVE_INSTITUTION = re.compile(
+    r"^['’]s?\s+(?:[\w\-]+\s+){0,2}?(?:news agency|agency|state media|media|foreign ministry|ministry|"
+    r"government|embassy|ambassador|envoy|officials?|leaders?|leadership|president|prime minister|army|"
+    r"military|navy|regime|authorities|spokes\w+|central bank|stance|position|ranking|response|reaction|"
+    r"representatives?|relations?|ties|independence|war|invasion|troops|forces|influence|ally|allies|"
+    r"partner|economy|policy|policies|people|citizens|diplomats?|ruling|rulers?|dictator|mayor|"
+    r"new president|first deputy|natural resources|team|leader)\b",
+    re.IGNORECASE,
+)
+_SPEECH = re.compile(
+    r"^(?:\s*,[^,]{1,90},)?\s+(?:and\s+[A-Z][\w\-]+(?:\s+[A-Z][\w\-]+)?\s+)?"
+    r"(?:(?:has|have|had|is|was|were|will|would|also|again|later|quickly|then|had also|has also|"
+    r"is also|been|not|did|does|do|could|may|might|must)\s+)*"
+    r"(?:said|says|say|warned|warns|warn|urged|urges|called|calls|condemned|condemns|criticised|criticized|"
+    r"criticises|criticizes|denounced|accused|welcomed|welcomes|expressed|summoned|insisted|stressed|argued|"
+    r"rejected|responded|claimed|announced|demanded|vowed|protested|threatened|described|noted|hopes|"
+    r"hoped|wants|wanted|watching|watched|repeated|added|told|denied|dismissed|reacted|sees|fears|feared|"
+    r"worries|believes|believed|declared|objected|complained|clashed|praised|confirmed|made|refused|"
+    r"approved|imposed|recognises|recognizes|backed|supports|opposes|raised|pressed|asked|notified|"
+    r"informed|insists|reported|published|issued|released|sanctioned|responds|agreed|signed|regards|"
+    r"considers|suspects|plans|planned|decided|chose|hosted|offered|sent|proposed|ordered|expects|"
+    r"expected|hit back|struck back|retaliated|is divided|divided)\b",
+)
+_REACTION_IN = re.compile(
+    r"\b(?:officials?|diplomats?|analysts?|critics|commentators|campaigners|observers|experts|sources|"
+    r"representatives|residents|republicans|democrats|lawmakers|politicians|investors|economists|markets?|"
+    r"protesters|journalists|reporters|those|many|groups?|people|activists|authorities|government|"
+    r"embassy|newspapers?|media|ministers?|spokes\w+|leaders|voters|negotiators|prosecutors|police|"
+    r"executives|students|fans)\s+(?:[\w\-]+\s+){0,2}?(?:in|from|at)\s+$",
+    re.IGNORECASE,
+)
+_AGENT_BY = re.compile(
+    r"\b(?:offered|provided|sent|supplied|funded|backed|paid|ordered|condemned|criticised|criticized|"
+    r"imposed|issued|released|approved|rejected|organised|organized|proposed|announced|claimed|"
+    r"recognised|recognized|denounced|welcomed|loaned|lent|donated)\s+by\s+$",
+    re.IGNORECASE,
+)
+_OBJECT_OF_SPEECH = re.compile(
+    r"\b(?:warned|urged|told|accused|criticised|criticized|asked|pressed|condemned|thanked|praised|"
+    r"according to|with|against|on behalf of|than|like|unlike|between|urging|warning|telling)\s+$",
+    re.IGNORECASE,
+)
+_ORIGIN_VERB = re.compile(
+    r"\b(?:left|leaves|leave|leaving|departed|departs|depart|departing|quit|set(?:s|ting)? off from|"
+    r"set(?:s|ting)? out from|started from|starts from|began from|flights? from|took off from|"
+    r"takes off from|flew out of|drove out of|sailed from)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_FROM = re.compile(r"\bfrom\s+(?:the\s+)?$", re.IGNORECASE)
+_RETURN_FROM = re.compile(r"\b(?:returned|returning|returns|back|home)\s+from\s+(?:the\s+)?$", re.IGNORECASE)
+_TO = re.compile(r"\b(?:to|into|towards|toward|via|through|onward to|on to|onto)\s+(?:the\s+)?$",
+                 re.IGNORECASE)
+_FOR = re.compile(
+    r"\b(?:left|leaves|leaving|departed|departs|taken off|took off|takes off|set off|sets off|headed|heads|"
+    r"heading|bound|flies|flew|fly|sailed|sails|boarded \w+)\s+(?:[\w\-]+\s+){0,3}?for\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_AT = re.compile(r"\b(?:in|at|on|inside|around|across|throughout|outside of)\s+(?:the\s+)?$", re.IGNORECASE)
+_VISIT_VERB = re.compile(
+    r"\b(?:visited|visit|visits|visiting|toured|tour|tours|touring|reached|reach|reaches|reaching|"
+    r"entered|enters|entering|crossed|crosses|inspected|explored|revisited|stormed|left for|"
+    r"arrived in|landed in|made it to|returned to)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_CENTRE_OF = re.compile(
+    r"\b(?:centre|center|heart|streets|outskirts|suburbs|old town|port|harbour|harbor|airport|station|"
+    r"town hall|city hall|cathedral|university|capital)\s+of\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_SEQUENCE = re.compile(r"(?:\b(?:followed by|then|and then|before|after)\s+(?:in\s+|at\s+|to\s+)?)$",
+                       re.IGNORECASE)
+_COORDINATION = re.compile(r"^\s*(?:,|and|or|,\s*and|,\s*then|and then|then)\s+(?:(?:in|at|to|on)\s+)?$",
+                           re.IGNORECASE)
+_APPOSITION = re.compile(
+    r"^,\s+(?:the|a|an|its|their|his|her)\s+[^,;]{0,70}?\b(?:in|on|of|near|by|at|off)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_TRAVEL_VERB = re.compile(
+    r"\b(?:arriv\w*|land\w*|fl(?:ew|y|ies|ying|own)|travel\w*|dr(?:ove|ive|iven|iving)|went|go(?:es|ing)?|"
+    r"came|come|return\w*|head\w*|visit\w*|tour\w*|left|leav\w*|depart\w*|reach\w*|cross\w*|sail\w*|"
+    r"board\w*|stay\w*|spen[dt]|stopp?\w*|moved?|moving|rolled|touched down|passed|journey\w*)\b",
+    re.IGNORECASE,
+)
+_NTH_DAY = re.compile(
+    r"\b(?P<n>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+day\s+"
+    r"(?:in|at|of\s+(?:his|her|their|the)\s+(?:[\w\-]+\s+){0,2}?(?:visit|trip|stay)\s+(?:to|in))\s+$",
+    re.IGNORECASE,
+)
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+             "eighth": 8, "ninth": 9, "tenth": 10}
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A distance phrase: the stop lies ``km`` (direction) from ``place``."""
+
+    place: PlaceSpan
+    km: float | None
+    direction: str
+    sentence: int
+
+
+@dataclass
+class Finding:
+    """What one place span is: a stop (with status) or a mention (with the reason)."""
+
+    span: PlaceSpan
+    stop: bool
+    reason: str  # for a stop, the cue ("arrived in", "left"); for a mention, why not a stop
+    status: str = "visited"  # visited, planned, origin
+    confidence: float = 0.0
+    clause: tuple[int, int] = (0, 0)  # offsets in the sentence
+    nth_day: int = 0  # "his second day in Moscow" → 2
+    headline: bool = False
+    dateline: bool = False
+    references: list[Reference] = field(default_factory=list)
+
+
+def _km(num: str, unit: str) -> float | None:
+    try:
+        value = float(num.replace(",", ""))
+    except ValueError:
+        return None
+    return value * 1.609344 if unit.lower().startswith("mi") else value
+
+
+def _agent(actors: list[Actor], clause: tuple[int, int], pos: int, end: int, sentence: str
+           ) -> list[Actor]:
+    """Who acts on the place at ``pos``: the clause's subject as far as rules can tell."""
+    c0, c1 = clause
+    before = [a for a in actors if c0 <= a.start and a.end <= pos]
+    clause_text = sentence[c0:c1].lstrip(", ")
+    if before:
+        # the clause's subject comes first; "Kim Jong Un and Vladimir Putin shook hands": both act
+        group = [before[0]]
+        for nxt in before[1:]:
+            between = sentence[group[-1].end:nxt.start]
+            if re.fullmatch(r"\s*(?:and|,|&)\s*", between):
+                group.append(nxt)
+            else:
+                break
+        return group
+    if re.match(r"(?:who|which|whose)\b", clause_text):
+        prior = [a for a in actors if a.end <= c0]
+        return prior[-1:] if prior else []
+    # a fronted place: "In Hanoi, Putin was greeted…"
+    if re.fullmatch(r"\s*(?:in|at|from|on|inside|outside|to)\s+(?:the\s+)?", sentence[c0:pos].lstrip(", "),
+                    flags=re.IGNORECASE):
+        after = [a for a in actors if end <= a.start < c1]
+        if after:
+            return after[:1]
+    # "…, and two in Lisbon": the subject of the main clause, not of a relative clause between
+    main = [a for a in actors if a.end <= c0 and not _in_relative(a, sentence)]
+    return main[:1]
+
+
+def _in_relative(actor: Actor, sentence: str) -> bool:
+    for c0, c1 in clause_bounds(sentence):
+        if c0 <= actor.start < c1:
+            return bool(re.match(r"(?:where|which|who|whose|when)\b", sentence[c0:c1].lstrip(", ")))
+    return False
+
+
+def classify(
+    sentence: Sentence,
+    places: list[PlaceSpan],
+    actors: list[Actor],
+    *,
+    headline: bool,
+    previous_agent: list[Actor],
+) -> list[Finding]:
+    """Decide, for each place in one sentence, whether it is a stop of the traveller."""
+    text, base = sentence.text, sentence.start
+    clauses = clause_bounds(text)
+    findings: list[Finding] = []
+    for span in places:
+        pos, end = span.start - base, span.end - base
+        clause = next((c for c in clauses if c[0] <= pos < c[1]), (0, len(text)))
+        before = text[max(0, pos - 90):pos]
+        before_clause = text[clause[0]:pos]
+        after = text[end:end + 120]
+        f = Finding(span, False, "", clause=clause, headline=headline)
+        findings.append(f)
+        norm = span.text.lower()
+
+        if span.institution:
+            f.reason = "an institution standing for its government (metonymy)"
+            continue
+        if span.is_region or norm in MACRO_REGIONS or span.name.lower() in MACRO_REGIONS:
+            f.reason = "a country or region, not a stop"
+            continue
+        dm = _DISTANCE.search(before)
+        if dm:
+            f.reason = "a reference point for another place"
+            f.references.append(Reference(span, _km(dm["num"], dm["unit"]) if dm["num"][0].isdigit()
+                                          else None, (dm["dir"] or "").strip(), sentence.index))
+            continue
+        if _DIRECTION_OF.search(before):
+            f.reason = "a reference point for another place"
+            f.references.append(Reference(span, None, "", sentence.index))
+            continue
+        if span.possessive and _POSSESSIVE_INSTITUTION.match(text[end:end + 60].replace("’", "'")):
+            f.reason = "stands for its government or people (metonymy)"
+            continue
+        at_clause_start = not re.search(r"[A-Za-z]", re.sub(
+            r"^(?:,|;|:|and|but|while|though|although|as|when|where|which)\s*", "",
+            before_clause.strip(" ,"), flags=re.IGNORECASE)) or re.search(
+            r"(?:^|[,;:]\s*|\b(?:and|but|while|as|that|because)\s+)$", before_clause)
+        if at_clause_start and _SPEECH.match(after):
+            f.reason = "stands for its government or people (a reaction)"
+            continue
+        if _REACTION_IN.search(before_clause):
+            f.reason = "where a reaction came from, not a stop"
+            continue
+        if _AGENT_BY.search(before_clause):
+            f.reason = "stands for its government (metonymy)"
+            continue
+        if re.search(r"\baccording to\s+(?:the\s+)?$", before_clause, re.IGNORECASE):
+            f.reason = "a source of information (metonymy)"
+            continue
+        if re.search(r"^(?:\s+(?:and|or)\s+[A-Z][\w\-]+)?\s+(?:talks|summit|meeting|agreement|"
+                     r"accord|treaty|process|format|declaration|talks,)\b", after):
+            f.reason = "names an event, not a stop"
+            continue
+        # a description of the previous place: "Dresden, the capital of Saxony"
+        prior_places = [p for p in places if p.end - base <= pos and p.end - base >= clause[0] - 1]
+        if prior_places:
+            between = text[prior_places[-1].end - base:pos]
+            if (_APPOSITION.match(between) and not _TRAVEL_VERB.search(between)
+                    and not re.search(r"\b\w{3,}ed\b|\b(?:is|was|were|are|has|had|will)\b", between)) \
+                    or re.fullmatch(r",\s+(?:in\s+)?", between):
+                f.reason = f"says where {prior_places[-1].text} is"
+                continue
+
+        agent = _agent(actors, clause, pos, end, text) or previous_agent
+        traveller = any(a.traveller for a in agent)
+        others = bool(agent) and not traveller
+        cue, status = _cue(before_clause, before, findings[:-1], clause, text, base)
+        if cue is None:
+            if _OBJECT_OF_SPEECH.search(before_clause):
+                f.reason = "mentioned only"
+            else:
+                f.reason = "mentioned only; no sign the traveller was there"
+            continue
+        if others:
+            kind = "origin of" if status == "origin" else "a place in"
+            f.reason = f"{kind} someone else's journey"
+            continue
+        if not agent:
+            # no one named: only vehicles and trips of the traveller count ("the train crossed…")
+            f.reason = "no sign the traveller was there"
+            continue
+        f.stop = True
+        f.reason = cue
+        f.status = status
+        nth = _NTH_DAY.search(before)
+        if nth:
+            f.nth_day = _ORDINALS[nth["n"].lower()]
+        f.confidence = 0.9 if _TRAVEL_VERB.search(text[clause[0]:clause[1]]) else 0.75
+        if headline:
+            f.confidence = 0.5
+    return findings
+
+
+def _cue(before_clause: str, before: str, earlier: list[Finding], clause: tuple[int, int],
+         text: str, base: int) -> tuple[str | None, str]:
+    """The words that tie the traveller to the place, and the status they imply."""
+    if _ORIGIN_VERB.search(before_clause):
+        return "left", "origin"
+    if _RETURN_FROM.search(before_clause):
+        return "came back from", "origin"
+    if _FROM.search(before_clause):
+        return "came from", "origin"
+    if _FOR.search(before_clause):
+        return "headed for", "visited"
+    if _VISIT_VERB.search(before_clause):
+        return "visited", "visited"
+    if _CENTRE_OF.search(before_clause):
+        return "was in", "visited"
+    if _TO.search(before_clause):
+        return "went to", "visited"
+    if _AT.search(before_clause):
+        return "was in", "visited"
+    # "… Liverpool from June 13 and Cardiff on June 18": a list continues the previous stop's cue
+    if earlier:
+        prev = earlier[-1]
+        middle = text[prev.span.end - base: clause[0] + len(before_clause)]
+        # drop date words between the two places ("from June 13 and")
+        middle = re.sub(r"\b(?:from|on|in|until|between)?\s*(?:[A-Z][a-z]+\.?\s+\d{1,2}(?:\s*(?:-|–|and)\s*\d{1,2})?"
+                        r"|\d{1,2}\s+[A-Z][a-z]+|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+                        r"(?:\s+(?:morning|afternoon|evening|night))?)", " ", middle)
+        if prev.stop and _COORDINATION.match(middle):
+            return prev.reason, prev.status
+        if _SEQUENCE.search(before_clause) and any(e.stop for e in earlier):
+            last_stop = [e for e in earlier if e.stop][-1]
+            return "then went to", last_stop.status
+    if _SEQUENCE.search(before_clause) and re.search(r"\bfollowed by\s+$", before_clause):
+        return "then went to", "visited"
+    return None, "visited"
