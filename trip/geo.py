@@ -91,7 +91,7 @@ def great_circle_points(a: LatLon, b: LatLon, *, step_km: float = 100.0, max_poi
     Short legs return just the two ends.
     """
     va, vb = _to_vector(a), _to_vector(b)
-    dot = max(-1.0, min(1.0, sum(x * y for x, y in zip(va, vb))))
+    dot = max(-1.0, min(1.0, va[0] * vb[0] + va[1] * vb[1] + va[2] * vb[2]))
     omega = math.acos(dot)
     length_km = omega * 6371.0088
     n = min(max_points, max(1, int(length_km // step_km)))

@@ -34,17 +34,18 @@ import html as html_lib
 import json
 import math
 from dataclasses import dataclass
-from typing import Any, Iterable, Literal, Sequence
+from typing import Any, Literal, Sequence
 
 import folium
+from branca.element import Element
 from folium.elements import MacroElement
 from folium.map import Layer
 from folium.template import Template
 
 from . import assets as assets_mod
 from .errors import ValidationError
-from .geo import COORD_DECIMALS, LatLon, great_circle_points
-from .itinerary import Itinerary, Mode, Status, Stop, safe_url
+from .geo import LatLon, great_circle_points
+from .itinerary import DatePrecision, Itinerary, Mode, Status, Stop
 from .route import Route
 
 __all__ = [
@@ -57,6 +58,8 @@ __all__ = [
     "map_html",
     "map_data",
     "to_js_json",
+    "STOP_COLUMNS",
+    "LEG_COLUMNS",
 ]
 
 #: Decimals kept for drawing: 5 is about a metre, plenty on screen and a third smaller.
@@ -122,7 +125,8 @@ def _r(x: float) -> float:
 @dataclass(slots=True)
 class _Geometry:
     stop_lonlat: dict[int, tuple[float, float]]  # stop index -> drawn (lon, lat)
-    legs: list[tuple[int, int, list[list[list[float]]]]]  # (start, end, parts of [lat, lon])
+    #: (start, end, inner points [lat, lon] between the drawn stops, or explicit parts when split)
+    legs: list[tuple[int, int, list[list[float]], list[list[list[float]]] | None]]
     bounds: list[list[float]] | None
 
 
@@ -138,40 +142,51 @@ def _geometry(stops: Sequence[Stop], *, mode: str, step_km: float) -> _Geometry:
     resolved = [(i, s.location) for i, s in enumerate(stops) if s.location is not None]
     if not resolved:
         return _Geometry({}, [], None)
-    legs_paths: list[tuple[int, int, list[LatLon]]] = []
-    for (i, a), (j, b) in zip(resolved, resolved[1:]):
-        legs_paths.append((i, j, great_circle_points(a, b, step_km=step_km)))  # type: ignore[arg-type]
+    paths = [(i, j, great_circle_points(a, b, step_km=step_km))  # type: ignore[arg-type]
+             for (i, a), (j, b) in zip(resolved, resolved[1:])]
 
     if mode == "unwrap":
-        first = resolved[0][1]
-        current = first.lon  # type: ignore[union-attr]
+        current = resolved[0][1].lon  # type: ignore[union-attr]
         stop_lon = {resolved[0][0]: current}
-        unwrapped: list[tuple[int, int, list[list[float]]]] = []
+        lines = []
         lo = hi = current
-        for i, j, path in legs_paths:
+        for i, j, path in paths:
             line = []
-            for p in path:
+            for p in path[1:]:
                 current = _unwrap(p.lon, current)
-                line.append([p.lat, current])
+                line.append((p.lat, current))
+                if current < lo:
+                    lo = current
+                elif current > hi:
+                    hi = current
             stop_lon[j] = current
-            lo, hi = min(lo, *(q[1] for q in line)), max(hi, *(q[1] for q in line))
-            unwrapped.append((i, j, line))
+            lines.append((i, j, line[:-1]))
         if hi - lo < 360.0:
             shift = -360.0 * round(((lo + hi) / 2) / 360.0)  # centre the view on -180..180
-            legs = [(i, j, [[[_r(lat), _r(lon + shift)] for lat, lon in line]]) for i, j, line in unwrapped]
-            stop_ll = {k: (_r(v + shift), _r(stops[k].location.lat)) for k, v in stop_lon.items()}  # type: ignore[union-attr]
-            lats = [loc.lat for _, loc in resolved]  # type: ignore[union-attr]
-            all_lats = lats + [p[0] for _, _, parts in legs for part in parts for p in part]
-            bounds = [[min(all_lats), lo + shift], [max(all_lats), hi + shift]]
-            return _Geometry(stop_ll, legs, bounds)
+            stop_ll = {k: (_r(v + shift), _r(stops[k].location.lat))  # type: ignore[union-attr]
+                       for k, v in stop_lon.items()}
+            legs = [(i, j, [[_r(lat), _r(lon + shift)] for lat, lon in inner], None) for i, j, inner in lines]
+            lats = [loc.lat for _, loc in resolved] + [p[0] for _, _, inner, _ in legs for p in inner]  # type: ignore[union-attr]
+            return _Geometry(stop_ll, legs, [[min(lats), lo + shift], [max(lats), hi + shift]])
 
     from .geo import split_antimeridian
 
-    legs = [(i, j, [[[_r(p.lat), _r(p.lon)] for p in part] for part in split_antimeridian(path)])
-            for i, j, path in legs_paths]
     stop_ll = {i: (_r(loc.lon), _r(loc.lat)) for i, loc in resolved}  # type: ignore[union-attr]
-    lats = [p[0] for _, _, parts in legs for part in parts for p in part] + [ll[1] for ll in stop_ll.values()]
-    lons = [p[1] for _, _, parts in legs for part in parts for p in part] + [ll[0] for ll in stop_ll.values()]
+    legs = []
+    lats, lons = [ll[1] for ll in stop_ll.values()], [ll[0] for ll in stop_ll.values()]
+    for i, j, path in paths:
+        parts = split_antimeridian(path)
+        if len(parts) == 1:
+            inner = [[_r(p.lat), _r(p.lon)] for p in path[1:-1]]
+            legs.append((i, j, inner, None))
+        else:
+            explicit = [[[_r(p.lat), _r(p.lon)] for p in part] for part in parts]
+            legs.append((i, j, [], explicit))
+            for part in explicit:
+                lats.extend(p[0] for p in part)
+                lons.extend(p[1] for p in part)
+        lats.extend(p[0] for p in legs[-1][2])
+        lons.extend(p[1] for p in legs[-1][2])
     return _Geometry(stop_ll, legs, [[min(lats), min(lons)], [max(lats), max(lons)]])
 
 
@@ -185,98 +200,100 @@ def _fast_km(a: LatLon, b: LatLon) -> float:
 
 # -- data ---------------------------------------------------------------------
 
-def _stop_properties(number: int, stop: Stop) -> dict[str, Any]:
-    props: dict[str, Any] = {"n": number, "p": stop.name}
-    label = stop.date_label()
-    if label:
-        props["d"] = label
-    short = _short_date(stop)
-    if short and short != label:
-        props["ds"] = short
-    props["s"] = stop.status.value
-    if stop.mode is not Mode.UNKNOWN:
-        props["m"] = stop.mode.value
-    if stop.note:
-        props["t"] = stop.note
-    sources = [[s.title, s.url if safe_url(s.url) else ""] for s in stop.sources]
-    if sources:
-        props["src"] = sources
-    if stop.place.source:
-        props["k"] = stop.place.source
-    return props
+#: The columns of each stop row in :func:`map_data` (trailing empty cells are dropped).
+STOP_COLUMNS = ("n", "lon", "lat", "place", "date", "short_date", "status", "mode", "note",
+                "sources", "place_source")
+#: The columns of each leg row: stop numbers, km, points between the two stops
+#: ([lat, lon] each), explicit parts when the leg is cut at ±180°, and a warning.
+LEG_COLUMNS = ("from", "to", "km", "inner", "parts", "warning")
+_STATUSES = [s.value for s in Status]
+_MODES = [m.value for m in Mode]
+# Enum members hash like their str values; indexing by member avoids enum's slow ``.value``.
+_STATUS_INDEX = {s: i for i, s in enumerate(Status)}
+_MODE_INDEX = {m: i for i, m in enumerate(Mode)}
+_MONTH, _APPROX = DatePrecision.MONTH, DatePrecision.APPROXIMATE
 
 
 def _short_date(stop: Stop) -> str:
     """The date beside a marker: ``2023-09-16``, ``2023-09-16–17``, ``~2023-09-16``, ``2023-09``."""
     if stop.date is None:
         return ""
-    if stop.date_precision.value == "month":
+    precision = stop.date_precision
+    if precision is _MONTH:
         return stop.date.strftime("%Y-%m")
     text = stop.date.isoformat()
     end = stop.end_date
     if end and end != stop.date:
         text += "–" + (end.strftime("%d") if end.strftime("%Y-%m") == stop.date.strftime("%Y-%m")
                        else end.strftime("%m-%d") if end.year == stop.date.year else end.isoformat())
-    if stop.date_precision.value == "approximate":
+    if precision is _APPROX:
         text = "~" + text
     return text
+
+
+def _stop_row(number: int, lonlat: tuple[float, float], stop: Stop) -> list[Any]:
+    label = stop.date_label()
+    short = _short_date(stop)
+    # Source URLs were checked at construction (http/https only); the browser checks again.
+    sources = [[s.title, s.url] for s in stop.sources]
+    row = [number, lonlat[0], lonlat[1], stop.name, label, short if short != label else "",
+           _STATUS_INDEX[stop.status], _MODE_INDEX[stop.mode], stop.note,
+           sources or 0, stop.place.source]
+    while row and row[-1] in ("", 0, None) and len(row) > 4:
+        row.pop()
+    return row
 
 
 def map_data(itinerary: Itinerary, *, route: Route | None = None,
              antimeridian: Literal["unwrap", "split"] = "unwrap", step_km: float = 100.0,
              numbered_limit: int = 1000) -> dict[str, Any]:
-    """The JSON the map's JavaScript draws: stops as GeoJSON, legs, styles, bounds.
+    """The JSON the map's JavaScript draws: stops, legs, styles and bounds.
 
-    Public so other views (the dashboard) can reuse exactly what the map shows.
-    With ``route`` (from :func:`trip.route.build_route`) legs carry geodesic
-    distances and plausibility warnings; without it distances are spherical
-    ("≈") and nothing is flagged, which keeps rendering fast for huge trips.
+    Stops and legs are compact rows (see :data:`STOP_COLUMNS`, :data:`LEG_COLUMNS`);
+    ``trip-map.js`` turns the stops into one GeoJSON FeatureCollection and builds
+    popups and tooltips from its properties. With ``route`` (from
+    :func:`trip.route.build_route`) legs carry geodesic distances and
+    plausibility warnings; without it distances are spherical ("≈") and nothing
+    is flagged, which keeps rendering fast for huge trips.
     """
     if antimeridian not in ("unwrap", "split"):
         raise ValidationError("is not an antimeridian mode (expected unwrap or split)",
                               field="antimeridian", value=antimeridian)
     stops = itinerary.stops
     geom = _geometry(stops, mode=antimeridian, step_km=step_km)
-    features = []
-    for i, stop in enumerate(stops):
-        if i not in geom.stop_lonlat:
-            continue
-        lon, lat = geom.stop_lonlat[i]
-        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                         "properties": _stop_properties(i + 1, stop)})
-    route_legs = {(leg.start, leg.end): leg for leg in route.legs} if route else {}
-    warnings = {}
-    if route:
-        for w in route.warnings:
-            if w.leg is not None:
-                warnings[w.leg] = w.message
+    rows = [_stop_row(i + 1, geom.stop_lonlat[i], stop) for i, stop in enumerate(stops) if i in geom.stop_lonlat]
+    known = {(leg.start, leg.end): (n, leg) for n, leg in enumerate(route.legs)} if route else {}
+    warnings = {w.leg: w.message for w in route.warnings if w.leg is not None} if route else {}
     legs = []
-    modes: list[str] = []
-    for number, (i, j, parts) in enumerate(geom.legs, start=1):
-        b = stops[j]
-        leg = {"i": number, "a": i + 1, "b": j + 1, "m": b.mode.value, "s": b.status.value, "c": parts}
-        known = route_legs.get((i, j))
-        if known is not None:
-            leg["km"] = round(known.distance_km, 1)
-            if not known.plausible and (number - 1) in warnings:
-                leg["w"] = warnings[number - 1]
+    used: set[str] = set()
+    for i, j, inner, parts in geom.legs:
+        found = known.get((i, j))
+        if found is not None:
+            km = found[1].distance_km
+            warning = "" if found[1].plausible else warnings.get(found[0], "implausible leg")
         else:
-            leg["km"] = round(_fast_km(stops[i].location, b.location), 1)  # type: ignore[arg-type]
-            leg["approx"] = 1
-        if b.mode.value not in modes:
-            modes.append(b.mode.value)
+            km = _fast_km(stops[i].location, stops[j].location)  # type: ignore[arg-type]
+            warning = ""
+        leg: list[Any] = [i + 1, j + 1, round(km, 1), inner, parts or 0, warning]
+        while leg[-1] in ("", 0, None) and len(leg) > 4:
+            leg.pop()
         legs.append(leg)
-    order = [m.value for m in Mode if m.value in modes]
+        used.add(stops[j].mode)
     return {
-        "stops": {"type": "FeatureCollection", "features": features},
+        "stopColumns": STOP_COLUMNS,
+        "legColumns": LEG_COLUMNS,
+        "stops": rows,
         "legs": legs,
-        "modes": order,
+        "statuses": _STATUSES,
+        "modeNames": _MODES,
+        "modes": [m.value for m in Mode if m in used],
+        "approxKm": route is None,
         "styles": {m.value: s.as_dict() for m, s in MODE_STYLES.items()},
         "plannedDash": PLANNED_DASH,
         "warningColor": WARNING_COLOR,
-        "hasWarnings": any("w" in leg for leg in legs),
-        "numbered": len(features) <= numbered_limit,
-        "dateLabels": len(features) <= 60,
+        "hasWarnings": any(len(leg) > 5 for leg in legs),
+        "numbered": len(rows) <= numbered_limit,
+        "dateLabels": len(rows) <= 60,
         "bounds": geom.bounds,
     }
 
@@ -299,19 +316,34 @@ class TripMap(folium.Map):
         self.default_css = list(links.css)
 
 
+class _RawScript(Element):
+    """Script text added to the page as is (already escaped by :func:`to_js_json`).
+
+    folium turns each element's rendered script into a new jinja template, which
+    for a 10,000-stop trip means compiling megabytes; this skips that.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self._text
+
+
 class TripData(MacroElement):
     """Declares the trip's JSON once; the layers and controls below read it."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = TripMap.prepare({{ this._parent.get_name() }}, {{ this.data_json }});
-        {% endmacro %}
-    """)
 
     def __init__(self, data: dict[str, Any]) -> None:
         super().__init__()
         self._name = "TripData"
         self.data_json = to_js_json(data)
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        script = (f"var {self.get_name()} = TripMap.prepare({self._parent.get_name()}, "
+                  f"{self.data_json});\n")
+        figure.script.add_child(_RawScript(script), name=self.get_name())
 
 
 class StopsLayer(Layer):
@@ -379,10 +411,9 @@ class TripControls(MacroElement):
 
 def _subtitle(itinerary: Itinerary, data: dict[str, Any]) -> str:
     parts = [f"{len(itinerary)} stop{'s' if len(itinerary) != 1 else ''}"]
-    km = sum(leg["km"] for leg in data["legs"])
+    km = sum(leg[2] for leg in data["legs"])
     if data["legs"]:
-        approx = any(leg.get("approx") for leg in data["legs"])
-        parts.append(f"{'≈ ' if approx else ''}{km:,.0f} km")
+        parts.append(f"{'≈ ' if data['approxKm'] else ''}{km:,.0f} km")
     start, end = itinerary.start_date, itinerary.end_date
     if start and end:
         parts.append(start.isoformat() if start == end else f"{start.isoformat()} to {end.isoformat()}")
@@ -393,8 +424,7 @@ def _subtitle(itinerary: Itinerary, data: dict[str, Any]) -> str:
 
 
 def _minimap_line(data: dict[str, Any], limit: int = 400) -> list[list[float]]:
-    coords = [[f["geometry"]["coordinates"][1], f["geometry"]["coordinates"][0]]
-              for f in data["stops"]["features"]]
+    coords = [[row[2], row[1]] for row in data["stops"]]
     step = max(1, math.ceil(len(coords) / limit))
     line = coords[::step]
     if coords and line[-1] != coords[-1]:
@@ -484,7 +514,8 @@ def render_map(
         if bounds[0] == bounds[1]:
             pad = 0.05
             bounds = [[bounds[0][0] - pad, bounds[0][1] - pad], [bounds[1][0] + pad, bounds[1][1] + pad]]
-        m.fit_bounds(bounds, padding=(30, 30), max_zoom=12)
+        # Room for the title (top right) and the minimap and legend (bottom corners).
+        m.fit_bounds(bounds, padding_top_left=(40, 70), padding_bottom_right=(40, 50), max_zoom=12)
     if layer_control:
         folium.LayerControl(collapsed=True).add_to(m)
     return m

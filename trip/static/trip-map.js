@@ -3,12 +3,12 @@
  *
  * Written for trip (not third-party code). trip/render.py embeds the trip as
  * JSON and calls these functions; every piece of user text reaches the page
- * through textContent or a DOM attribute, never through innerHTML, so a stop
+ * through textContent or a DOM attribute, never as markup, so a stop
  * called "<img src=x onerror=alert(1)>" is shown as those characters.
  *
  *   TripMap.prepare(map, data)          -> ctx (shared by the layers below)
  *   TripMap.stopsLayer(ctx)             -> one GeoJSON layer of numbered stops
- *   TripMap.routeLayer(ctx, mode)       -> the legs arriving by `mode`, with arrows
+ *   TripMap.routeLayer(ctx, mode)       -> the legs arriving by the given mode, with arrows
  *   TripMap.controls(ctx, options)      -> title, legend, fullscreen, minimap
  */
 (function () {
@@ -44,13 +44,41 @@
     return ((((lon + 180) % 360) + 360) % 360) - 180;
   }
 
+  /* Turn the compact rows trip/render.py sends into one GeoJSON FeatureCollection
+     (stops) and leg objects whose lines start and end exactly at their stops. */
   TripMap.prepare = function (map, data) {
-    var byNumber = {};
-    var features = (data.stops && data.stops.features) || [];
-    for (var i = 0; i < features.length; i++) {
-      byNumber[features[i].properties.n] = features[i];
+    var statuses = data.statuses || [], modes = data.modeNames || [];
+    var features = [], byNumber = {};
+    var rows = data.stops || [];
+    for (var i = 0; i < rows.length; i++) {
+      var r = rows[i];
+      var props = { n: r[0], p: r[3] };
+      if (r[4]) props.d = r[4];
+      if (r[5]) props.ds = r[5];
+      props.s = statuses[r[6] || 0] || "visited";
+      props.m = modes[r[7] || 0] || "unknown";
+      if (r[8]) props.t = r[8];
+      if (r[9]) props.src = r[9];
+      if (r[10]) props.k = r[10];
+      var feature = { type: "Feature", geometry: { type: "Point", coordinates: [r[1], r[2]] },
+                      properties: props };
+      features.push(feature);
+      byNumber[r[0]] = feature;
     }
-    return { map: map, data: data, byNumber: byNumber, routes: [] };
+    var legs = [], rawLegs = data.legs || [];
+    for (var j = 0; j < rawLegs.length; j++) {
+      var g = rawLegs[j], a = byNumber[g[0]], b = byNumber[g[1]];
+      if (!a || !b) continue;
+      var parts = g[4];
+      if (!parts) {
+        var ca = a.geometry.coordinates, cb = b.geometry.coordinates;
+        parts = [[[ca[1], ca[0]]].concat(g[3] || [], [[cb[1], cb[0]]])];
+      }
+      legs.push({ i: j + 1, a: g[0], b: g[1], km: g[2], c: parts, w: g[5] || "",
+                  m: b.properties.m, s: b.properties.s, approx: !!data.approxKm });
+    }
+    return { map: map, data: data, stops: { type: "FeatureCollection", features: features },
+             legs: legs, byNumber: byNumber, routes: [] };
   };
 
   /* ---- stops --------------------------------------------------------- */
@@ -123,7 +151,7 @@
     var numbered = data.numbered !== false;
     var showDates = !!data.dateLabels;
     var canvas = numbered ? null : L.canvas({ padding: 0.3 });
-    return L.geoJSON(data.stops, {
+    return L.geoJSON(ctx.stops, {
       pointToLayer: function (feature, latlng) {
         var p = feature.properties;
         if (numbered) {
@@ -179,7 +207,7 @@
     var group = L.featureGroup();
     var arrows = L.layerGroup().addTo(group);
     var legs = [];
-    var all = data.legs || [];
+    var all = ctx.legs;
     for (var i = 0; i < all.length; i++) {
       var leg = all[i];
       if (leg.m !== mode) continue;

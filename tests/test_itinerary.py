@@ -1,0 +1,106 @@
+"""The itinerary model: validation messages, sources, dates and immutable edits."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from trip.errors import ValidationError
+from trip.geo import LatLon
+from trip.itinerary import DatePrecision, Itinerary, Mode, Place, Source, Status, Stop, safe_url
+
+
+def stop(name: str, **kw) -> Stop:
+    return Stop(Place(name, LatLon(43.0, 132.0)), **kw)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"date": "Sept 31"}, 'field "date": "Sept 31" is not a date (expected YYYY-MM-DD)'),
+        ({"date": "2023-09-17", "end_date": "2023-09-16"},
+         'field "end_date": "2023-09-16" is before the date 2023-09-17'),
+        ({"end_date": "2023-09-16"}, 'field "end_date": "2023-09-16" is set but date is empty'),
+        ({"mode": "rocket"}, 'field "mode": "rocket" is not one of: unknown, train, car, plane, ship, walk'),
+        ({"status": "done"}, 'field "status": "done" is not one of: visited, planned, origin'),
+        ({"timezone": "Mars/Olympus"},
+         'field "timezone": "Mars/Olympus" is not a time zone (expected e.g. Asia/Vladivostok)'),
+        ({"time": "25:00"}, 'field "time": "25:00" is not a time (expected HH:MM)'),
+        ({"note": "bad\x00byte"}, 'field "note": "bad\x00byte" contains control characters'),
+    ],
+)
+def test_stop_validation_names_field_and_value(kwargs, message):
+    with pytest.raises(ValidationError) as info:
+        stop("Artyom", **kwargs)
+    assert str(info.value) == message
+
+
+def test_place_name_is_required_and_normalised():
+    with pytest.raises(ValidationError, match='field "place": is required'):
+        Place("   ")
+    assert Place("  Artyom \n").name == "Artyom"
+
+
+def test_strings_are_parsed_into_typed_values():
+    s = stop("Vladivostok", date="2023-09-16", end_date="2023-09-17", mode="CAR", status="planned",
+             time="14:30", timezone="Asia/Vladivostok", date_precision="approximate")
+    assert s.date == dt.date(2023, 9, 16) and s.last_date == dt.date(2023, 9, 17)
+    assert (s.mode, s.status, s.date_precision) == (Mode.CAR, Status.PLANNED, DatePrecision.APPROXIMATE)
+    assert s.time == dt.time(14, 30)
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "url"),
+    [
+        ("TASS <https://tass.com/world/1675133>", "TASS", "https://tass.com/world/1675133"),
+        ("https://example.org/a", "", "https://example.org/a"),
+        ("<http://example.org/b>", "", "http://example.org/b"),
+        ("Rodong Sinmun, 17 Sep", "Rodong Sinmun, 17 Sep", ""),
+    ],
+)
+def test_source_parse_and_str_round_trip(text, title, url):
+    source = Source.parse(text)
+    assert (source.title, source.url) == (title, url)
+    assert Source.parse(str(source)) == source
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,hi", "ftp://example.org/x",
+                                 "https:///nohost", "https://exa mple.org"])
+def test_only_http_and_https_links_are_safe(url):
+    assert not safe_url(url)
+    with pytest.raises(ValidationError, match="is not an http or https URL"):
+        Source(title="x", url=url)
+
+
+def test_date_label_reads_naturally():
+    assert stop("A", date="2023-09-16").date_label() == "2023-09-16"
+    assert stop("A", date="2023-09-16", end_date="2023-09-17").date_label() == "2023-09-16 to 2023-09-17"
+    assert stop("A", date="2023-09-16", date_precision="approximate").date_label() == "about 2023-09-16"
+    assert stop("A", date="2023-09-01", date_precision="month").date_label() == "2023-09"
+    assert stop("A", date="2025-06-01", time="21:50", timezone="Asia/Tokyo").date_label() == \
+        "2025-06-01 21:50 Asia/Tokyo"
+    assert stop("A").date_label() == ""
+
+
+def test_edits_return_new_itineraries_and_leave_the_old_one_alone():
+    trip = Itinerary((stop("A"), stop("B"), stop("C")), title="T")
+    moved = trip.move(0, 2)
+    assert [s.name for s in moved] == ["B", "C", "A"]
+    assert [s.name for s in trip] == ["A", "B", "C"]
+    assert [s.name for s in trip.remove(1)] == ["A", "C"]
+    assert [s.name for s in trip.insert(1, stop("X"))] == ["A", "X", "B", "C"]
+    assert trip.with_stop(-1, stop("Z"))[2].name == "Z"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        trip.title = "changed"  # type: ignore[misc]
+    with pytest.raises(ValidationError, match="is not a stop index"):
+        trip.remove(5)
+
+
+def test_resolved_and_unresolved_views_and_dates():
+    trip = Itinerary((stop("A", date="2023-09-12"), Stop("Nowhere"),
+                      stop("B", date="2023-09-16", end_date="2023-09-17")))
+    assert [s.name for s in trip.unresolved_stops] == ["Nowhere"]
+    assert len(trip.resolved_stops) == 2
+    assert (trip.start_date, trip.end_date) == (dt.date(2023, 9, 12), dt.date(2023, 9, 17))
