@@ -138,6 +138,8 @@ def write(itinerary: Itinerary) -> bytes:
             continue
         lat = round(stop.location.lat, COORD_DECIMALS)
         lon = round(stop.location.lon, COORD_DECIMALS)
+        if lon == 180.0:
+            lon = -180.0  # GPX's longitude range is [-180, 180); the extension keeps +180
         when = stop_time_utc(stop)
         point = gpxpy.gpx.GPXWaypoint(latitude=lat, longitude=lon, time=when,
                                       name=stop.name, description=_summary(stop) or None)
@@ -256,6 +258,8 @@ def read(data: bytes, *, name: str = "") -> Itinerary:
             raise located(err, where) from None
         if ours is not None:
             index, record = _record_from(ours)
+            if location.lon == -180.0 and record.get("lon") in ("180.0", "180"):
+                location = LatLon(location.lat, 180.0)
         else:
             index, record = None, _foreign_record(point)
         record.pop("lat", None)
