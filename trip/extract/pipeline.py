@@ -340,13 +340,23 @@ class Extractor:
         c0, c1 = f.clause
         def cost(span: DateSpan) -> int:
             span_end = f.span.end - s.start
-            distance = span.start - span_end if span.start >= span_end else max(0, pos - span.end)
+            if span.start >= span_end:
+                return span.start - span_end
+            distance = max(0, pos - span.end)
+            # "flew on that evening and landed in Pyongyang … on Wednesday": the date before the
+            # "and" belongs to the first verb
+            if re.search(r"\band\s+(?:then\s+)?(?:was\s+)?\w+(?:ed|ew|ent|ook|ove|ame|eft)\b",
+                         s.text[span.end:pos]):
+                distance += 50
             # "…visited the university and, on Sunday morning, the aquarium": that date is the next thing's
             return distance
 
         def belongs_to_next(span: DateSpan) -> bool:
-            # "…visited the university and, on Sunday morning, the aquarium": the next thing's date
-            return span.start > pos and bool(re.search(r"\band\b", s.text[pos:span.start]))
+            # "…visited the university and, on Sunday morning, the aquarium": the next thing's date;
+            # "…Abu Dhabi on Saturday for a short stop before returning to Brasilia": the earlier thing's
+            if span.start > pos:
+                return bool(re.search(r"\band\b", s.text[pos:span.start]))
+            return bool(re.search(r"\b(?:before|after|then)\s+\w+ing\b", s.text[span.end:pos]))
 
         in_clause = [(cost(span), span, d, p) for span, d, p in items
                      if c0 <= span.start < c1 and not belongs_to_next(span)]

@@ -93,7 +93,8 @@ _BUILDING = re.compile(
     r"\s+(?:hotel|palace|stadium|arena|university|hospital|mosque|church|cathedral|temple|square|"
     r"restaurant|museum|pavilion|park|tower|building|centre|center|plant|factory|aquarium|theatre|"
     r"theater|hall|school|institute|memorial|monument|gallery|mall|market|bridge|prison|camp|bank|"
-    r"company|group|brand|rocket|missile|fighter|jet|frigate|destroyer|submarine|exhibition)\b")
+    r"company|group|brand|rocket|missile|fighter|jet|frigate|destroyer|submarine|exhibition|mausoleum|"
+    r"cemetery|shrine|tomb|cenotaph|stupa|pagoda|monastery|base camp)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +244,7 @@ class PlaceSpotter:
         pending: list[tuple[Sentence, list[_Token], list[list[_Token]]]] = []
         lower_words = set(re.findall(r"\b[a-z][a-z\-]+\b", text)) | _FUNCTION
         self._lower_words = lower_words
+        self._deferred: list[list[_Token]] = []
         # pass 1: persons (so that "Kim" later in the text is known to be a person)
         for sent in sentences:
             toks = _tokens(sent.text, sent.start)
@@ -250,6 +252,13 @@ class PlaceSpotter:
             pending.append((sent, toks, runs))
             for run in runs:
                 self._persons_in_run(run, toks, sent, person_index, result)
+        # runs that start with a place name: "Pyongyang Putin" is a place then a known person
+        self._place_first: set[int] = set()
+        for words in self._deferred:
+            if all(t.lower in person_index for t in words[1:]) and words[0].lower not in person_index:
+                self._place_first.add(words[0].start)
+            else:
+                self._add_person(words, person_index, result)
         # pass 2: every occurrence of a person's words, adjacent words merged into one span
         for sent, toks, runs in pending:
             previous: PersonSpan | None = None
@@ -324,6 +333,10 @@ class PlaceSpotter:
                 return
             if self.lookup(name) or self._transport_prefix(words):
                 return
+            if self.lookup(words[0].text):
+                # "In Pyongyang Putin and Kim…": decided once the plain person names are known
+                self._deferred.append(words)
+                return
             self._add_person(words, person_index, result)
             # "Luiz Inacio Lula da Silva": the surname after a particle is the same person
             last = words[-1]
@@ -372,6 +385,9 @@ class PlaceSpotter:
         if any(t.lower in _TITLES for t in words[:-1]):
             return  # "President Putin", "Queen Camilla"
         name = " ".join(t.text for t in words)
+        if len(words) == 1 and name.isupper() and len(name) <= 5 and \
+                text[max(0, words[0].start - 2):words[0].start].strip():
+            return  # "NATO", "BRICS", "UN": organisations (a dateline "HANOI —" starts a paragraph)
         if _norm(name) in INSTITUTIONS:
             self._emit(words, sent, text, name, (), result)
             return
@@ -384,14 +400,20 @@ class PlaceSpotter:
             if cands:
                 self._emit(words, sent, text, longer, cands, result, end=words[-1].end + m.end())
                 return
-        if len(words) == 1 and _BUILDING.match(after) and \
+        if _BUILDING.match(after) and not words[-1].possessive and \
                 re.search(r"\bthe\s+$", text[max(0, words[0].start - 5):words[0].start]):
             return  # "the Melia hotel", "the Istiqlal mosque": a building's name
         cands = self.lookup(name)
+        if cands and len(words) < len(run) and run[0].lower not in _FUNCTION and not (
+                cands[0].kind in REGION_KINDS or cands[0].population >= 100_000):
+            return  # "European Union" → not "Union"
         if cands and self._plausible(words, cands, sent, person_index, lower_words):
             self._emit(words, sent, text, name, cands, result)
             return
         if len(words) == 1:
+            return
+        if words[0].start in self._place_first:
+            self._emit(words[:1], sent, text, words[0].text, self.lookup(words[0].text), result)
             return
         # "Noi Bai International Airport" → "Noi Bai"
         prefix = self._transport_prefix(words)

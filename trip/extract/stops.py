@@ -90,8 +90,10 @@ def find_actors(sentence: Sentence, spotting: Spotting, travellers: set[int],
         actors.append(Actor(m.start("n"), m.end("n"), True, "noun"))
     for m in _VEHICLE.finditer(text):
         actors.append(Actor(m.start("n"), m.end("n"), True, "vehicle"))
+    covered = [(m.start(), m.end()) for rx in (_TRAVELLER_NOUN, _VEHICLE) for m in rx.finditer(text)]
     for m in _OTHERS.finditer(text):
-        actors.append(Actor(m.start(), m.end(), False, "others"))
+        if not any(a <= m.start() < b for a, b in covered):  # "a French government aircraft"
+            actors.append(Actor(m.start(), m.end(), False, "others"))
     if vehicle_seen:
         for m in _PRONOUN_IT.finditer(text):
             actors.append(Actor(m.start(), m.end(), True, "pronoun"))
@@ -355,7 +357,9 @@ def classify(
         if at_clause_start and _SPEECH.match(after):
             f.reason = "stands for its government or people (a reaction)"
             continue
-        if _REACTION_IN.search(before_clause):
+        rm = _REACTION_IN.search(before_clause)
+        if rm and (rm.group(0)[0].islower() or not before_clause[:rm.start()].strip(" ,")):
+            # "officials in Seoul", "Analysts in Sao Paulo"; not "the Great Hall of the People in Beijing"
             f.reason = "where a reaction came from, not a stop"
             continue
         if _AGENT_BY.search(before_clause):
@@ -374,7 +378,7 @@ def classify(
             between = text[prior_places[-1].end - base:pos]
             if (_APPOSITION.match(between) and not _TRAVEL_VERB.search(between)
                     and not re.search(r"\b\w{3,}ed\b|\b(?:is|was|were|are|has|had|will)\b", between)) \
-                    or re.fullmatch(r",\s+(?:in\s+)?", between):
+                    or re.fullmatch(r",\s+in\s+", between):
                 f.reason = f"says where {prior_places[-1].text} is"
                 continue
 
