@@ -121,3 +121,14 @@ def test_bad_file_errors_name_rows(tmp_path, capsys):
     assert 'row 2, column "date": "2023-02-30" is not a date' in err
     assert 'row 3, column "date": "soon" is not a date' in err
     assert not (tmp_path / "x.html").exists()
+
+
+def test_missing_coordinates_are_filled_by_the_offline_gazetteer(offline_geocoder):
+    trip = Itinerary((Stop("Khasan", date="2023-09-12"), Stop("Vostochny Cosmodrome", date="2023-09-13"),
+                      Stop("Komsomolsk-on-Amur", date="2023-09-15"), Stop("Xyzzyville Qwerty")))
+    resolved, warnings = geocode_missing(trip, geocoder=offline_geocoder)
+    assert resolved[1].location is not None
+    assert abs(resolved[1].location.lat - 51.88) < 0.5 and abs(resolved[1].location.lon - 128.33) < 0.5
+    assert abs(resolved[2].location.lat - 50.55) < 0.2
+    assert resolved[3].location is None and len(resolved) == 4
+    assert any("Xyzzyville Qwerty" in w for w in warnings)

@@ -220,3 +220,15 @@ def test_map_draws_offline_and_shows_hostile_text_as_text():
             assert blocked == []
         finally:
             browser.close()
+
+
+def test_streamlit_folium_gets_the_same_script_and_local_assets():
+    """streamlit-folium rebuilds the page from each element's script macro and default_js."""
+    from streamlit_folium import generate_leaflet_string
+
+    m = render_map(load_sample("kim-jong-un-2023-far-east"))
+    m.get_root().render()
+    script = generate_leaflet_string(m)
+    assert "TripMap.prepare(map_div, {" in script
+    assert script.count("TripMap.stopsLayer(") == 1 and script.count("TripMap.routeLayer(") == 2
+    assert '"Vostochny Cosmodrome"' in script

@@ -103,11 +103,13 @@ _TILES = {
 def to_js_json(obj: Any) -> str:
     """JSON that is safe inside a ``<script>`` element and as a JavaScript expression.
 
-    ``<``, ``>`` and ``&`` become ``\\u003c`` etc. (no ``</script>``, no ``<!--``),
-    and U+2028/U+2029, which end a line in older JavaScript, are escaped too.
+    ``<``, ``>``, ``&`` and ``'`` become ``\\u003c`` etc. (no ``</script>``, no ``<!--``,
+    nothing a later template pass could take for ``{{'name'}}``), and U+2028/U+2029,
+    which end a line in older JavaScript, are escaped too.
     """
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("'", "\\u0027")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
@@ -332,18 +334,29 @@ class _RawScript(Element):
 
 
 class TripData(MacroElement):
-    """Declares the trip's JSON once; the layers and controls below read it."""
+    """Declares the trip's JSON once; the layers and controls below read it.
+
+    The ``script`` macro serves tools that call it directly (streamlit-folium
+    builds its page from each element's macro); :meth:`render` adds the same
+    text to the page without letting folium compile it as a template.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this.script_text() }}
+        {% endmacro %}
+    """)
 
     def __init__(self, data: dict[str, Any]) -> None:
         super().__init__()
         self._name = "TripData"
         self.data_json = to_js_json(data)
 
+    def script_text(self) -> str:
+        return f"var {self.get_name()} = TripMap.prepare({self._parent.get_name()}, {self.data_json});\n"
+
     def render(self, **kwargs: Any) -> None:
-        figure = self.get_root()
-        script = (f"var {self.get_name()} = TripMap.prepare({self._parent.get_name()}, "
-                  f"{self.data_json});\n")
-        figure.script.add_child(_RawScript(script), name=self.get_name())
+        self.get_root().script.add_child(_RawScript(self.script_text()), name=self.get_name())
 
 
 class StopsLayer(Layer):
