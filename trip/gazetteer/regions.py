@@ -9,7 +9,8 @@ never imported.
 
 A region's pin is the spherical mean of its towns; its importance sits below a big
 city of the same name ("Moscow" the city before Moscow the federal city region)
-and far above a village ("Primorye" the krai before any village Primorye).
+and above a town of 100,000 ("Amur" the oblast before Āmūr in Telangana, "Primorye"
+the krai before any village Primorye).
 """
 
 from __future__ import annotations
@@ -136,7 +137,7 @@ def region_records(cities: dict[str, dict[str, Any]], names: dict[tuple[str, str
         record = PlaceRecord(
             ref=f"admin1:{cc}.{code}", name=name, lat=lat, lon=lon, country=cc,
             kind="region", source="geonames", population=population,
-            importance=max(4.0, math.log10(max(population, 1)) - 1.0), admin1=name,
+            importance=max(5.0, math.log10(max(population, 1)) - 1.2), admin1=name,
         )
         for variant in sorted(_region_names(name)):
             record.add(variant, Match.NAME if variant == name else Match.ALT)
