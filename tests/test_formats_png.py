@@ -1,0 +1,88 @@
+"""PNG snapshots: a real image from headless Chromium, provenance in text chunks, and a
+clear ExportError when no Chromium can be found."""
+
+from __future__ import annotations
+
+import json
+import struct
+import zlib
+
+import pytest
+
+from trip.errors import ExportError
+from trip.formats import png
+from trip.samples import load_sample
+
+
+def chunks(data: bytes) -> list[tuple[bytes, bytes]]:
+    """Every (type, body) chunk of a PNG, checking each CRC on the way."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    out, pos = [], 8
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos:pos + 4])
+        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
+        assert crc == zlib.crc32(kind + body) & 0xFFFFFFFF, kind
+        out.append((kind, body))
+        pos += 12 + length
+    return out
+
+
+def itxt(data: bytes) -> dict[str, str]:
+    texts = {}
+    for kind, body in chunks(data):
+        if kind == b"iTXt":
+            key, rest = body.split(b"\x00", 1)
+            # compression flag, method, empty language tag and translated keyword
+            assert rest[:4] == b"\x00\x00\x00\x00"
+            texts[key.decode("latin-1")] = rest[4:].decode("utf-8")
+    return texts
+
+
+@pytest.mark.browser
+def test_snapshot_is_a_png_of_the_requested_size_with_provenance():
+    trip = load_sample("kim-jong-un-2023-far-east")
+    data = png.render_png(trip, width=640, height=400)
+    parsed = chunks(data)
+    assert parsed[0][0] == b"IHDR"
+    width, height = struct.unpack(">II", parsed[0][1][:8])
+    assert (width, height) == (640, 400)
+    assert parsed[-1][0] == b"IEND"
+    texts = itxt(data)
+    assert texts["Title"] == trip.title
+    record = json.loads(texts["trip:provenance"])
+    assert record["content_hash"].startswith("sha256:")
+    assert texts["Creation Time"] == record["exported_at"]
+    # a map, not a blank page: the image carries real variety (route, markers, controls)
+    assert len(data) > 10_000
+
+
+def test_missing_chromium_is_a_clear_export_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("TRIP_CHROMIUM", str(tmp_path / "no-such-browser"))
+    with pytest.raises(ExportError, match="TRIP_CHROMIUM .* is not an executable file"):
+        png.write(load_sample("hanoi-beijing-rail"))
+
+
+def test_no_browser_anywhere_says_what_to_install(monkeypatch):
+    monkeypatch.delenv("TRIP_CHROMIUM", raising=False)
+    monkeypatch.setattr(png.shutil, "which", lambda name: None)
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", "/nonexistent-playwright-browsers")
+    with pytest.raises(ExportError) as info:
+        png.find_chromium()
+    message = str(info.value)
+    assert "needs Chromium" in message and "apt-get install chromium" in message
+    assert "--to html" in message
+
+
+def test_text_chunks_go_after_the_header():
+    header = b"\x89PNG\r\n\x1a\n" + png._chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+    image = header + png._chunk(b"IDAT", zlib.compress(b"\x00\x00")) + png._chunk(b"IEND", b"")
+    out = png.add_text_chunks(image, {"Title": "Владивосток <&>"})
+    kinds = [kind for kind, _ in chunks(out)]
+    assert kinds == [b"IHDR", b"iTXt", b"IDAT", b"IEND"]
+    assert itxt(out) == {"Title": "Владивосток <&>"}
+
+
+def test_not_a_png_is_refused():
+    with pytest.raises(ExportError, match="did not return a PNG"):
+        png.add_text_chunks(b"<html>", {})
