@@ -1,0 +1,125 @@
+"""Load and save: sample trips, uploads, downloads in every export format, share links."""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from trip.errors import TripError
+from trip.formats import MAX_FILE_BYTES
+from trip.itinerary import Itinerary
+
+from . import services, state
+from .guard import describe_error, flash, guarded_callback
+
+__all__ = ["io_panel", "UPLOAD_TYPES", "slug"]
+
+#: What the uploader accepts (the readable formats of trip.formats).
+UPLOAD_TYPES = ["csv", "json", "geojson", "gpx", "kml"]
+_SAMPLE_KEY = "sample_choice"
+_UPLOAD_VERSION = "upload_version"
+
+
+def slug(title: str) -> str:
+    """A file name stem for a trip title: lowercase ASCII words joined by hyphens."""
+    from unidecode import unidecode
+
+    text = re.sub(r"[^a-z0-9]+", "-", unidecode(title).lower()).strip("-")
+    return text[:60].rstrip("-") or "trip"
+
+
+@guarded_callback("opening the sample trip")
+def _open_sample() -> None:
+    name = st.session_state.get(_SAMPLE_KEY)
+    if name:
+        state.commit(services.load_sample(name), reset_view=True)
+        flash("success", f"Opened the sample trip “{services.load_sample(name).title or name}”. "
+                         "Undo brings back the previous trip.")
+
+
+def _default_sample(names: list[str]) -> str:
+    from trip.samples import DEFAULT_SAMPLE
+
+    return DEFAULT_SAMPLE if DEFAULT_SAMPLE in names else names[0]
+
+
+def _upload_key() -> str:
+    return f"upload_{st.session_state.get(_UPLOAD_VERSION, 0)}"
+
+
+def _on_upload(key: str) -> None:
+    upload = st.session_state.get(key)
+    st.session_state[_UPLOAD_VERSION] = st.session_state.get(_UPLOAD_VERSION, 0) + 1
+    if upload is None:
+        return
+    name = upload.name
+    try:
+        data = upload.getvalue()
+        itinerary = services.read_upload(data, name)
+        itinerary, warnings = services.resolve(itinerary)
+    except Exception as err:  # noqa: BLE001 - a bad file is a message, never a traceback
+        flash("error", describe_error(err, doing=f"reading {name}") +
+              " The current trip is unchanged.")
+        return
+    if not itinerary.title:
+        itinerary = itinerary.replace(title=name.rsplit(".", 1)[0])
+    state.commit(itinerary, reset_view=True)
+    unresolved = len(itinerary.unresolved_stops)
+    flash("success", f"Loaded {name}: {len(itinerary)} stops"
+          + (f", {unresolved} unresolved (flagged in the table)" if unresolved else "") + ".")
+    for warning in warnings:
+        flash("warning", warning)
+
+
+def _undo() -> None:
+    state.undo()
+
+
+def _downloads(itinerary: Itinerary) -> None:
+    stem = slug(itinerary.title)
+    formats = services.export_formats()
+    if not formats:
+        st.caption("No export format is installed.")
+        return
+    columns = st.columns(2)
+    for i, (fmt, ext, media) in enumerate(formats):
+        column = columns[i % 2]
+        try:
+            data = services.export(itinerary, fmt)
+        except (TripError, ImportError, NotImplementedError) as err:
+            column.button(fmt.upper(), key=f"dl_{fmt}", disabled=True,
+                          help=describe_error(err, doing=f"exporting {fmt.upper()}"))
+            continue
+        column.download_button(fmt.upper(), data=data, file_name=stem + ext, mime=media,
+                               key=f"dl_{fmt}", on_click="ignore", width="stretch")
+
+
+def io_panel() -> None:
+    itinerary = state.current()
+    st.subheader("Open")
+    names = services.sample_names()
+    if names:
+        if st.session_state.get(_SAMPLE_KEY) not in names:
+            st.session_state[_SAMPLE_KEY] = _default_sample(names)
+        st.selectbox("Sample trips", names, key=_SAMPLE_KEY)
+        st.button("Open sample", on_click=_open_sample, width="stretch")
+    key = _upload_key()
+    st.file_uploader(
+        f"Upload an itinerary ({', '.join(UPLOAD_TYPES)}; up to {MAX_FILE_BYTES // 2**20} MB)",
+        type=UPLOAD_TYPES, key=key, on_change=_on_upload, args=(key,),
+    )
+    st.button("Undo last change", on_click=_undo, disabled=not state.can_undo(),
+              width="stretch")
+
+    st.subheader("Save")
+    _downloads(itinerary)
+
+    st.subheader("Share")
+    problem = state.share_problem()
+    if problem:
+        st.warning(f"This trip is too large for a link: {problem}. "
+                   "Download it (JSON keeps every field) and send the file instead.")
+    else:
+        st.caption("The address bar holds this trip: reloading keeps your work, and "
+                   "copying the URL shares it. Nothing is stored on the server.")

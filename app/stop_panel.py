@@ -1,0 +1,129 @@
+"""The selected stop: its match and confidence, a picker among alternatives, manual pins."""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from trip.errors import TripError
+from trip.geo import LatLon
+from trip.geocoding import Candidate, GeocodeResult
+from trip.itinerary import Place, safe_url
+
+from . import services, state
+from .guard import guarded_callback
+from .map_panel import PENDING_PIN
+from .table_panel import RESULTS_KEY, is_ambiguous, match_text, place_from_candidate
+
+__all__ = ["stop_panel", "candidate_label", "candidates_for"]
+
+
+def candidate_label(c: Candidate) -> str:
+    where = ", ".join(p for p in (c.admin1, c.country) if p)
+    extra = f" · pop. {c.population:,}" if c.population else ""
+    return f"{c.name}{' (' + where + ')' if where else ''} · {c.kind} · {c.confidence:.0%}{extra}"
+
+
+def candidates_for(name: str) -> GeocodeResult | None:
+    """The geocoder's answer for ``name``: the one from the last edit, else a fresh lookup."""
+    results = st.session_state.setdefault(RESULTS_KEY, {})
+    if name not in results:
+        try:
+            results[name] = services.geocode(name)
+        except (TripError, ImportError):
+            return None
+    return results[name]
+
+
+@guarded_callback("choosing a place")
+def _pick(index: int, key: str, candidates: tuple[Candidate, ...]) -> None:
+    choice = st.session_state.get(key)
+    labels = [candidate_label(c) for c in candidates]
+    if choice not in labels:
+        return
+    itinerary = state.current()
+    stop = itinerary[index]
+    place = place_from_candidate(stop.name, candidates[labels.index(choice)])
+    state.commit(itinerary.with_stop(index, stop.replace(place=place)))
+
+
+@guarded_callback("moving the stop")
+def _move_to_pin(index: int, lat: float, lon: float) -> None:
+    itinerary = state.current()
+    stop = itinerary[index]
+    place = Place(stop.name, LatLon(lat, lon), source="manual", kind=stop.place.kind)
+    state.commit(itinerary.with_stop(index, stop.replace(place=place)))
+    st.session_state.pop(PENDING_PIN, None)
+
+
+def _cancel_pin() -> None:
+    st.session_state.pop(PENDING_PIN, None)
+
+
+@guarded_callback("reordering")
+def _shift(index: int, to: int) -> None:
+    state.commit(state.current().move(index, to))
+    state.select(to)
+
+
+def stop_panel() -> None:
+    index = state.selected()
+    itinerary = state.current()
+    if index is None:
+        st.caption("Click a stop on the map, or tick **Pick** in the table, to see its match, "
+                   "choose among alternatives, or pin it on the map.")
+        return
+    stop = itinerary[index]
+    st.markdown(f"**Stop {index + 1}: {html.escape(stop.name)}**")
+    if stop.date_label():
+        st.caption(stop.date_label())
+    result = candidates_for(stop.name)
+    text = match_text(stop, result)
+    if stop.location is None:
+        st.warning(text)
+    else:
+        st.write(f"Match: {text}")
+        st.caption(f"{stop.location.lat:.4f}, {stop.location.lon:.4f}")
+
+    if result is not None and result.candidates:
+        options = tuple(result.candidates)
+        labels = [candidate_label(c) for c in options]
+        current = next((i for i, c in enumerate(options)
+                        if stop.location is not None and (
+                            (c.ref and c.ref == stop.place.ref) or c.location == stop.location)), None)
+        if is_ambiguous(result) or stop.location is None or current is None or len(options) > 1:
+            if is_ambiguous(result):
+                st.warning(f"“{stop.name}” is ambiguous: pick the place you mean.")
+            key = f"pick_{index}_{stop.name}"
+            st.radio("Candidates", labels, index=current, key=key, on_change=_pick,
+                     args=(index, key, options),
+                     captions=[c.reason for c in options])
+
+    pin = st.session_state.get(PENDING_PIN)
+    if pin is not None:
+        lat, lon = pin
+        st.info(f"Move stop {index + 1} to the point you clicked ({lat:.4f}, {lon:.4f})? "
+                "It will be marked as a manual pin.")
+        left, right = st.columns(2)
+        left.button("Move here", key="pin_move", on_click=_move_to_pin, args=(index, lat, lon),
+                    type="primary")
+        right.button("Cancel", key="pin_cancel", on_click=_cancel_pin)
+
+    up, down = st.columns(2)
+    up.button("↑ Earlier", key="stop_up", disabled=index == 0, on_click=_shift,
+              args=(index, index - 1))
+    down.button("↓ Later", key="stop_down", disabled=index >= len(itinerary) - 1, on_click=_shift,
+                args=(index, index + 1))
+    if stop.evidence:
+        st.caption("Evidence: " + stop.evidence)
+    for source in stop.sources:
+        if source.url and safe_url(source.url):
+            st.markdown(f"[{_md(source.title or source.url)}]({source.url})")
+        else:
+            st.caption(source.title)
+
+
+def _md(text: str) -> str:
+    """Text safe inside a markdown link label."""
+    return "".join("\\" + c if c in "[]()*_`<>#\\" else c for c in text)
