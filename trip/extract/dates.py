@@ -192,9 +192,9 @@ def _closest_year(month: int, day: int, anchor: dt.date, tense: str) -> dt.date 
     def cost(d: dt.date) -> float:
         delta = (d - anchor).days
         if tense == "past" and delta > 1:
-            return abs(delta) + 200
+            return abs(delta) + 1000
         if tense == "future" and delta < -1:
-            return abs(delta) + 200
+            return abs(delta) + 1000
         return abs(delta)
 
     return min(options, key=cost)

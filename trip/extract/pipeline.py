@@ -186,12 +186,13 @@ class Extractor:
 
                 gazetteer = open_gazetteer()
         if geocoder is None:
-            from ..geocoding.offline import OfflineGeocoder
+            from ..gazetteer import Gazetteer
 
-            try:
+            if isinstance(gazetteer, Gazetteer):
+                from ..geocoding.offline import OfflineGeocoder
+
                 geocoder = OfflineGeocoder(gazetteer)
-            except Exception:  # a fake index in tests: resolve from the spotted candidates
-                geocoder = None
+            # any other index (a small fake in tests): places resolve to their spotted candidates
         self.spotter = PlaceSpotter(gazetteer)
         self.geocoder = geocoder
         self.today = today

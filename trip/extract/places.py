@@ -61,8 +61,7 @@ _FUNCTION = set("""a an the in on at from to into after before when while later 
 this that these those but and or as by for with of if then meanwhile according how why what who where which
 inside behind despite amid without across once since during under over about among between""".split())
 _MONTHS_WEEKDAYS = set("""january february march april may june july august september october november
-december jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday
-sunday""".split())
+december monday tuesday wednesday thursday friday saturday sunday""".split())
 _TITLES = set("""mr mrs ms dr sir prime minister president chancellor king queen pope prince princess senator
 general marshal emperor empress premier governor mayor secretary lady lord chief ambassador spokesman
 spokeswoman sheikh emir sultan cardinal archbishop bishop admiral colonel captain""".split())

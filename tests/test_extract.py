@@ -1,0 +1,203 @@
+"""trip.extract with a small fake gazetteer: stops versus mentions, dates, merging, output."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from trip.extract import Extractor, article_from_text, merge_extractions
+from trip.geo import LatLon
+from trip.geocoding import Candidate
+from trip.itinerary import DatePrecision, Itinerary, Source, Status
+
+
+def cand(name: str, lat: float, lon: float, country: str, kind: str = "city", pop: int = 500_000,
+         conf: float = 0.9) -> Candidate:
+    return Candidate(name, LatLon(lat, lon), country, kind, "fake", conf, "fake entry", pop, "",
+                     f"fake:{name.lower().replace(' ', '-')}:{country}")
+
+
+class FakeIndex:
+    """Exact-name lookups over a handful of places, like the real gazetteer's ``lookup``."""
+
+    def __init__(self) -> None:
+        world = [
+            cand("Lisbon", 38.72, -9.14, "PT"), cand("Porto", 41.15, -8.61, "PT"),
+            cand("Madrid", 40.42, -3.70, "ES"), cand("Paris", 48.86, 2.35, "FR"),
+            cand("Moscow", 55.76, 37.62, "RU"), cand("Washington", 38.90, -77.04, "US"),
+            cand("Hanoi", 21.03, 105.85, "VN"), cand("Haiphong", 20.86, 106.68, "VN"),
+            cand("Chicago", 41.88, -87.63, "US"), cand("Riga", 56.95, 24.11, "LV"),
+            cand("Portugal", 39.5, -8.0, "PT", kind="country", pop=10_000_000),
+            cand("France", 46.6, 2.2, "FR", kind="country", pop=67_000_000),
+            cand("Kim", 22.7, 88.4, "IN", pop=18_000),
+        ]
+        self.places: dict[str, list[Candidate]] = {}
+        for c in world:
+            self.places.setdefault(c.name.lower(), []).append(c)
+        # two Springfields: the fake ranks the Massachusetts one first
+        self.places["springfield"] = [cand("Springfield", 42.10, -72.59, "US", pop=155_000),
+                                      cand("Springfield", 39.80, -89.65, "US", pop=114_000, conf=0.4)]
+        self.calls = 0
+
+    def lookup(self, name: str) -> list[Candidate]:
+        self.calls += 1
+        return list(self.places.get(name.lower(), []))
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor(FakeIndex(), today=dt.date(2026, 1, 1))
+
+
+PUB = dt.date(2024, 3, 6)  # a Wednesday
+
+
+def run(extractor: Extractor, text: str, published: dt.date | None = PUB, source: str = "a.txt"):
+    return extractor.extract(article_from_text(text, source=source), published=published)
+
+
+def stops(result) -> list[tuple[str, str | None, str]]:
+    return [(s.place.name, s.date.isoformat() if s.date else None, s.status) for s in result.stops]
+
+
+def reasons(result) -> dict[str, str]:
+    return {m.text: m.reason for m in result.mentions}
+
+
+def test_stop_with_reactions_and_metonymy(extractor: Extractor) -> None:
+    r = run(extractor, "Macron in Lisbon\n\nPresident Emmanuel Macron arrived in Lisbon on Monday. "
+                       "Officials in Madrid welcomed the visit, and Moscow said it changed nothing.")
+    assert stops(r) == [("Lisbon", "2024-03-04", "visited")]
+    why = reasons(r)
+    assert "reaction" in why["Madrid"]
+    assert "reaction" in why["Moscow"] or "metonymy" in why["Moscow"]
+    assert r.travellers == ("Emmanuel Macron",)
+
+
+@pytest.mark.parametrize("sentence, place, word", [
+    ("His train crossed into Portugal on Monday.", "Portugal", "country"),
+    ("Moscow's state media called the trip a provocation.", "Moscow", "metonymy"),
+    ("The plane, lent by Paris, landed on Monday.", "Paris", "metonymy"),
+    ("He met Joe Biden, who had flown in from Washington on Sunday.", "Washington", "someone else"),
+    ("A storm hit Haiphong on Monday.", "Haiphong", "no sign"),
+    ("He stayed at a lodge about 40 km north of Porto on Monday.", "Porto", "reference point"),
+])
+def test_places_that_are_not_stops(extractor: Extractor, sentence: str, place: str, word: str) -> None:
+    r = run(extractor, f"Travels\n\nPresident Jan Novak toured the region. {sentence}")
+    assert place not in [s.place.name for s in r.stops]
+    assert word in reasons(r)[place]
+
+
+def test_a_person_named_like_a_town_is_not_a_stop(extractor: Extractor) -> None:
+    r = run(extractor, "Kim Jong Un arrived in Hanoi on Tuesday. Kim later visited Haiphong.")
+    assert [name for name, *_ in stops(r)] == ["Hanoi", "Haiphong"]
+    assert "Kim" not in reasons(r)
+
+
+def test_distance_phrase_picks_the_right_namesake(extractor: Extractor) -> None:
+    r = run(extractor, "Lincoln tour\n\nSenator Ann Moore stopped in Springfield on Monday, "
+                       "about 300 kilometres south-west of Chicago.")
+    (stop,) = r.stops
+    assert stop.place.location.lon == pytest.approx(-89.65)
+    assert "reference point" in reasons(r)["Chicago"]
+
+
+def test_status_from_tense_and_verbs(extractor: Extractor) -> None:
+    r = run(extractor, "Tour\n\nMinister Eva Lind left Paris on Monday and arrived in Lisbon the next "
+                       "day. She will travel to Porto on Friday.")
+    assert stops(r) == [("Paris", "2024-03-04", "origin"), ("Lisbon", "2024-03-05", "visited"),
+                        ("Porto", "2024-03-08", "planned")]
+
+
+@pytest.mark.parametrize("phrase, expected", [
+    ("on Saturday", "2024-03-02"),          # past tense: the Saturday before
+    ("last Thursday evening", "2024-02-29"),
+    ("yesterday", "2024-03-05"),
+    ("today", "2024-03-06"),
+    ("on March 1", "2024-03-01"),
+    ("on 28 February", "2024-02-28"),
+])
+def test_dates_resolve_against_publication(extractor: Extractor, phrase: str, expected: str) -> None:
+    r = run(extractor, f"Trip\n\nMinister Eva Lind arrived in Riga {phrase}.")
+    assert stops(r) == [("Riga", expected, "visited")]
+    assert r.stops[0].date_precision == "day"
+
+
+def test_future_weekday_is_the_next_one(extractor: Extractor) -> None:
+    r = run(extractor, "Trip\n\nMinister Eva Lind will fly to Riga on Saturday, and tomorrow she is "
+                       "expected in Madrid.")
+    assert stops(r) == [("Madrid", "2024-03-07", "planned"), ("Riga", "2024-03-09", "planned")]
+
+
+def test_publication_date_from_weekday_and_date(extractor: Extractor) -> None:
+    r = run(extractor, "Wednesday, September 13\n\nMinister Eva Lind arrived in Riga on Tuesday.",
+            published=None)
+    assert r.published == dt.date(2023, 9, 13)
+    assert stops(r) == [("Riga", "2023-09-12", "visited")]
+
+
+def test_without_a_publication_date_relative_dates_stay_empty(extractor: Extractor) -> None:
+    r = run(extractor, "Minister Eva Lind arrived in Riga on Tuesday.", published=None)
+    assert stops(r) == [("Riga", None, "visited")]
+    assert any("no publication date" in w for w in r.warnings)
+
+
+def test_dateline_is_a_weak_stop(extractor: Extractor) -> None:
+    r = run(extractor, "Talks end\n\nLISBON, Portugal — Minister Eva Lind ended two days of talks "
+                       "on Wednesday.")
+    (stop,) = r.stops
+    assert stop.place.name == "Lisbon" and stop.cue == "dateline" and stop.confidence < 0.6
+
+
+def test_several_articles_merge_into_one_stop_per_place_and_day(extractor: Extractor) -> None:
+    a = run(extractor, "Minister Eva Lind arrived in Riga on Monday.", source="a.txt")
+    b = run(extractor, "Eva Lind landed in Riga on Monday and then flew to Lisbon on Tuesday.",
+            source="https://news.example/b")
+    merged = merge_extractions([a, b])
+    assert stops(merged) == [("Riga", "2024-03-04", "visited"), ("Lisbon", "2024-03-05", "visited")]
+    riga = merged.stops[0]
+    assert riga.sources == ("a.txt", "https://news.example/b")
+    assert len(riga.evidence) == 2
+    itinerary = merged.itinerary()
+    assert isinstance(itinerary, Itinerary)
+    stop = itinerary.stops[0]
+    assert stop.sources == (Source(title="a.txt"), Source(url="https://news.example/b"))
+    assert "arrived in Riga on Monday" in stop.evidence
+    assert stop.status is Status.VISITED and stop.date_precision is DatePrecision.DAY
+    assert 0 < stop.place.confidence <= 1 and stop.place.location is not None
+
+
+def test_same_place_on_another_day_is_another_stop(extractor: Extractor) -> None:
+    r = run(extractor, "Trip\n\nMinister Eva Lind arrived in Lisbon on Friday, March 1. She went "
+                       "to Madrid on Saturday and returned to Lisbon on Monday, March 4.")
+    assert stops(r) == [("Lisbon", "2024-03-01", "visited"), ("Madrid", "2024-03-02", "visited"),
+                        ("Lisbon", "2024-03-04", "visited")]
+
+
+def test_json_shape(extractor: Extractor) -> None:
+    r = run(extractor, "Minister Eva Lind arrived in Riga on Monday. France said nothing.")
+    data = r.to_json()
+    assert set(data) >= {"stops", "mentions"}
+    stop = data["stops"][0]
+    assert set(stop) >= {"place", "lat", "lon", "date", "date_precision", "status", "confidence",
+                         "evidence", "source"}
+    assert stop["date"] == "2024-03-04" and stop["source"] == "a.txt"
+    assert data["mentions"][0]["place"] == "France" and data["mentions"][0]["reason"]
+
+
+def test_html_menus_and_scripts_are_not_read(extractor: Extractor) -> None:
+    html = ("<html><head><title>Lind in Riga</title><script>var x='Moscow';</script></head><body>"
+            "<nav><a href='/paris'>Paris</a></nav><article><p>Minister Eva Lind arrived in Riga "
+            "on Monday.</p></article><footer>Madrid office</footer></body></html>")
+    r = extractor.extract(article_from_text(html, source="page.html"), published=PUB)
+    assert stops(r) == [("Riga", "2024-03-04", "visited")]
+    assert not {"Paris", "Moscow", "Madrid"} & set(reasons(r))
+
+
+def test_lookups_are_cached(extractor: Extractor) -> None:
+    index: FakeIndex = extractor.spotter.index  # type: ignore[assignment]
+    run(extractor, "Minister Eva Lind arrived in Riga on Monday.")
+    before = index.calls
+    run(extractor, "Minister Eva Lind arrived in Riga on Monday.")
+    assert index.calls == before
