@@ -148,3 +148,26 @@ def test_kim_sample_cites_a_source_for_every_stop():
         assert s.note and s.date
     assert trip[names.index("Vladivostok")].end_date == dt.date(2023, 9, 17)
     assert trip[names.index("Komsomolsk-on-Amur")].date_precision is DatePrecision.DAY
+
+
+@pytest.mark.parametrize("note", ["=HYPERLINK(\"https://evil.example\",\"x\")", "+1+1", "-5 °C at night",
+                                  "@SUM(A1)", "'=already quoted", "''+two", "plain"])
+def test_formula_like_text_is_defused_and_round_trips(note):
+    trip = Itinerary((Stop(Place("=cmd|' /C calc'!A0"), note=note),))
+    data = csv_format.write(trip).decode()
+    row = data.splitlines()[1]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row.split(","))
+    assert csv_format.read(data.encode()) == trip
+
+
+def test_hard_source_titles_are_written_as_json_and_read_back():
+    sources = (Source("<b>bold</b> | pipes", "https://example.org/a|b"), Source("Title >"), Source("[x]"))
+    trip = Itinerary((Stop("A", sources=sources),), sources=(Source("a <b>"),))
+    data = csv_format.write(trip)
+    assert b'[{"title": "' in data
+    assert csv_format.read(data) == trip
+
+
+def test_titles_and_descriptions_keep_their_lines_and_spaces():
+    trip = Itinerary((Stop("A"),), title="Two\nlines  here", description="a  \n\n  b\u2028c")
+    assert csv_format.read(csv_format.write(trip)) == trip

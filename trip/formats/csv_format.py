@@ -18,12 +18,17 @@ before the header, which :func:`read` understands and spreadsheets show as rows:
 Errors name the row as the file shows it (its line number, so the header is
 row 1 when there are no comment lines) and the column, and every bad row is
 reported at once (:class:`~trip.errors.RowErrors`).
+
+Text cells that a spreadsheet would run as a formula (starting with ``=``,
+``+``, ``-`` or ``@``) are written with a leading ``'`` and read back without
+it, so exporting a hostile note cannot execute anything in Excel or LibreOffice.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from typing import Any, Callable, Iterable
 
@@ -44,7 +49,7 @@ from ..itinerary import (
 )
 
 __all__ = ["NAME", "EXTENSIONS", "MEDIA_TYPE", "COLUMNS", "EXTRA_COLUMNS", "SOURCE_SEPARATOR",
-           "read", "write", "parse_sources"]
+           "read", "write", "parse_sources", "sources_cell"]
 
 NAME = "csv"
 EXTENSIONS = (".csv", ".txt")
@@ -77,8 +82,13 @@ def parse_sources(text: str, *, field: str = "source") -> tuple[Source, ...]:
 
     A title written with its URL may itself contain ``|`` (headlines often do).
     """
+    text = text.strip()
+    if text.startswith("["):
+        listed = _json_sources(text, field)
+        if listed is not None:
+            return listed
     out = []
-    pos, text = 0, text.strip()
+    pos = 0
     while pos < len(text):
         match = _SOURCE_RE.match(text, pos)
         if match is None or match.end() == pos:
@@ -94,6 +104,44 @@ def parse_sources(text: str, *, field: str = "source") -> tuple[Source, ...]:
             raise ValidationError(err.problem, field=field, value=err.value,
                                   show_value=err.value is not None) from None
     return tuple(out)
+
+
+def _json_sources(text: str, field: str) -> tuple[Source, ...] | None:
+    """A cell written as a JSON list (what :func:`write` uses for titles with ``<>|``)."""
+    try:
+        items = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(items, list):
+        return None
+    out = []
+    for item in items:
+        try:
+            if isinstance(item, dict):
+                out.append(Source(title=item.get("title") or "", url=item.get("url") or ""))
+            elif isinstance(item, str):
+                out.append(Source.parse(item))
+            else:
+                raise ValidationError("is not a source (expected {\"title\", \"url\"})", value=item)
+        except ValidationError as err:
+            raise ValidationError(err.problem, field=field, value=err.value,
+                                  show_value=err.value is not None) from None
+    return tuple(out)
+
+
+def sources_cell(sources: Iterable[Source]) -> str:
+    """Sources as one cell: ``Title <url> | url | Title`` when that reads back exactly,
+    else a JSON list of ``{"title", "url"}`` (titles containing ``<``, ``>`` or ``|``)."""
+    sources = tuple(sources)
+    text = SOURCE_SEPARATOR.join(str(s) for s in sources)
+    if not sources:
+        return ""
+    try:
+        if not text.startswith("[") and parse_sources(text) == sources:
+            return text
+    except ValidationError:
+        pass
+    return json.dumps([{"title": s.title, "url": s.url} for s in sources], ensure_ascii=False)
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -196,21 +244,21 @@ def _stop_from_row(r: _Row) -> Stop | None:
 def read(data: bytes, *, name: str = "") -> Itinerary:
     """Parse a CSV itinerary; raise :class:`~trip.errors.RowErrors` listing every bad row."""
     text = _decode(data, name)
-    lines = text.splitlines(keepends=True)
+    lines = text.split("\n")  # only "\n" ends a line: U+2028 in a cell is text
     meta: dict[str, list[str]] = {k: [] for k in _META_KEYS}
     line_no = 0
     # Comment lines and blank lines before the header carry the itinerary's metadata.
     while line_no < len(lines) and (lines[line_no].lstrip().startswith("#") or not lines[line_no].strip()):
-        body = lines[line_no].strip().lstrip("#")
+        body = lines[line_no].rstrip("\r").lstrip().lstrip("#")
         key, sep, value = body.partition(":")
         if sep and key.strip().lower() in meta:
             meta[key.strip().lower()].append(value[1:] if value.startswith(" ") else value)
         line_no += 1
-    if line_no >= len(lines):
+    if line_no >= len(lines) or not "".join(lines[line_no:]).strip():
         raise FormatError("has no header row (expected e.g. " + ",".join(COLUMNS) + ")",
                           field="file", value=name or "upload")
     header_row = line_no + 1
-    reader = csv.reader(io.StringIO("".join(lines[line_no:])), delimiter=_dialect(lines[line_no]))
+    reader = csv.reader(io.StringIO("\n".join(lines[line_no:]), newline=""), delimiter=_dialect(lines[line_no]))
     header = next(reader)
     keys = [_header_key(c) for c in header]
     problems: list[ValidationError] = []
@@ -240,7 +288,7 @@ def read(data: bytes, *, name: str = "") -> Itinerary:
             errors.append(FormatError(f"has {len(cells)} cells but the header has {len(keys)} columns",
                                       row=row, show_value=False))
             continue
-        r = _Row({k: v for k, v in zip(keys, cells) if k}, row)
+        r = _Row({k: _restore(v) if k in _TEXT_COLUMNS else v for k, v in zip(keys, cells) if k}, row)
         stop = _stop_from_row(r)
         if stop is None:
             errors.extend(r.errors)
@@ -250,11 +298,30 @@ def read(data: bytes, *, name: str = "") -> Itinerary:
         raise errors[0] if len(errors) == 1 else RowErrors(errors, name=name)
     try:
         sources = tuple(s for line in meta["source"] for s in parse_sources(line))
-        return Itinerary(tuple(stops), title=" ".join(t.strip() for t in meta["title"]),
+        return Itinerary(tuple(stops), title="\n".join(meta["title"]),
                          description="\n".join(meta["description"]), sources=sources)
     except ValidationError as err:
         raise FormatError(err.problem, field=err.field, value=err.value,
                           show_value=err.value is not None) from None
+
+
+#: Text columns a spreadsheet might run as a formula if they start with = + - @.
+_TEXT_COLUMNS = ("place", "note", "source", "evidence", "country", "kind", "place_source", "ref")
+_FORMULA = re.compile(r"'*[=+\-@]")
+
+
+def _defuse(cell: str) -> str:
+    """Prefix ``'`` to text a spreadsheet would take for a formula (CSV injection).
+
+    Reversible: :func:`_restore` removes exactly one ``'`` from text that starts
+    with quotes and then a formula character, so a round trip is exact.
+    """
+    return "'" + cell if _FORMULA.match(cell) else cell
+
+
+def _restore(cell: str) -> str:
+    stripped = cell.strip()
+    return stripped[1:] if stripped.startswith("'") and _FORMULA.match(stripped) else cell
 
 
 def _fmt_number(x: float | None) -> str:
@@ -273,7 +340,7 @@ def _stop_cells(stop: Stop) -> dict[str, str]:
         "mode": "" if stop.mode is Mode.UNKNOWN else stop.mode.value,
         "status": stop.status.value,
         "note": stop.note,
-        "source": SOURCE_SEPARATOR.join(str(s) for s in stop.sources),
+        "source": sources_cell(stop.sources),
         "time": stop.time.isoformat(timespec="minutes" if not stop.time.second else "seconds")
         if stop.time else "",
         "timezone": stop.timezone,
@@ -282,18 +349,21 @@ def _stop_cells(stop: Stop) -> dict[str, str]:
         "country": place.country,
         "kind": place.kind,
         "place_source": place.source,
-        "confidence": "" if place.confidence is None else f"{place.confidence:g}",
+        "confidence": "" if place.confidence is None else repr(place.confidence),
         "ref": place.ref,
     }
 
 
 def _meta_lines(itinerary: Itinerary) -> Iterable[str]:
+    # One comment line per text line ("\n" only: U+2028 is text, not a line break here).
     if itinerary.title:
-        yield f"# title: {' '.join(itinerary.title.split())}\n"
-    for line in itinerary.description.splitlines():
-        yield f"# description: {line}\n"
+        for line in itinerary.title.split("\n"):
+            yield f"# title: {line}\n"
+    if itinerary.description:
+        for line in itinerary.description.split("\n"):
+            yield f"# description: {line}\n"
     for source in itinerary.sources:
-        yield f"# source: {source}\n"
+        yield f"# source: {sources_cell((source,))}\n"
 
 
 def write(itinerary: Itinerary) -> bytes:
@@ -308,5 +378,7 @@ def write(itinerary: Itinerary) -> bytes:
     writer.writerow(ALL_COLUMNS)
     for stop in itinerary.stops:
         cells = _stop_cells(stop)
+        for column in _TEXT_COLUMNS:
+            cells[column] = _defuse(cells[column])
         writer.writerow([cells[c] for c in ALL_COLUMNS])
     return out.getvalue().encode("utf-8")
