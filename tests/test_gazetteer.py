@@ -263,3 +263,13 @@ def test_other_scripts_fall_back_to_transliteration(gazetteer):
                                         ("Lake Baikal", "lake"), ("Tumen River", "river")])
 def test_wide_areas_news_names(gazetteer, name, kind):
     assert _best(gazetteer, name).kind == kind
+
+
+@pytest.mark.parametrize("module", ["trip.gazetteer", "trip.gazetteer.normalize",
+                                    "trip.geocoding.offline", "trip.geocoding.resolve"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0

@@ -46,6 +46,7 @@ def _indexes(directory: Path) -> list[Path]:
 
 def test_build_then_reuse_with_progress(tiny_sources, tmp_path):
     calls: list[tuple[int, int, str]] = []
+    tmp_path = tmp_path / "odd dir #1 ?é"  # the read-only URI must escape these
     gaz = open_gazetteer(cache_dir=tmp_path / "c", landmarks_csv=tiny_sources,
                          progress=lambda d, t, s: calls.append((d, t, s)))
     assert calls and calls[-1][0] == calls[-1][1] and calls[-1][2] == "done"

@@ -191,8 +191,9 @@ class Gazetteer:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             try:
-                conn = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True,
-                                       check_same_thread=False)
+                # A URI so the file opens read-only; as_uri() escapes spaces, "#" and "?".
+                conn = sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro&immutable=1",
+                                       uri=True, check_same_thread=False)
             except sqlite3.Error as err:
                 raise GazetteerError(f"cannot open the gazetteer index {self.path}: {err}"
                                      ) from err
