@@ -232,3 +232,32 @@ def test_streamlit_folium_gets_the_same_script_and_local_assets():
     assert "TripMap.prepare(map_div, {" in script
     assert script.count("TripMap.stopsLayer(") == 1 and script.count("TripMap.routeLayer(") == 2
     assert '"Vostochny Cosmodrome"' in script
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+
+from strategies import antimeridian_itineraries, itineraries  # noqa: E402
+
+FEW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@FEW
+@given(itinerary=itineraries(max_stops=5))
+def test_any_trip_travels_as_inert_json(itinerary):
+    html = map_html(itinerary, tiles=None, minimap=False)
+    start = html.index("TripMap.prepare(")
+    blob = html[html.index(", ", start) + 2: html.index(");\n", start)]
+    assert not set(blob) & set("<>&'\u2028\u2029")
+    data = json.loads(blob)
+    assert data["stops"] == json.loads(to_js_json(map_data(itinerary)["stops"]))
+    assert [row[3] for row in data["stops"]] == [s.name for s in itinerary if s.location is not None]
+
+
+@FEW
+@given(itinerary=antimeridian_itineraries())
+def test_routes_near_the_antimeridian_never_jump(itinerary):
+    data = map_data(itinerary)
+    stops = {row[0]: (row[2], row[1]) for row in data["stops"]}
+    for leg in data["legs"]:
+        path = [stops[leg[0]], *[tuple(p) for p in leg[3]], stops[leg[1]]]
+        assert all(abs(b[1] - a[1]) < 180 for a, b in zip(path, path[1:]))
