@@ -58,3 +58,9 @@ def test_our_js_never_uses_innerhtml_or_template_literals():
     ours = dict(assets.js_assets())["trip_map"]
     assert "innerHTML" not in ours
     assert "`" not in ours
+
+
+def test_assets_hold_no_template_syntax():
+    """The HTML export may pass asset text through folium's jinja templates."""
+    for _, text in assets.js_assets() + assets.css_assets():
+        assert "{{" not in text and "{%" not in text and "{#" not in text

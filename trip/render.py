@@ -57,6 +57,7 @@ __all__ = [
     "render_map",
     "map_html",
     "map_data",
+    "tile_layer",
     "to_js_json",
     "STOP_COLUMNS",
     "LEG_COLUMNS",
@@ -445,7 +446,8 @@ def _minimap_line(data: dict[str, Any], limit: int = 400) -> list[list[float]]:
     return line
 
 
-def _tile_layer(tiles: str | None) -> folium.TileLayer | None:
+def tile_layer(tiles: str | None) -> folium.TileLayer | None:
+    """The folium tile layer for a ``tiles`` option (None for no tiles); unknown names list the valid ones."""
     if tiles is None or tiles.lower() in ("", "none", "off"):
         return None
     key = tiles.lower()
@@ -457,6 +459,9 @@ def _tile_layer(tiles: str | None) -> folium.TileLayer | None:
     valid = ", ".join(sorted({v[1] for v in _TILES.values()}))
     raise ValidationError(f"is not a tile set (expected one of: {valid}, none, or an "
                           "https://…/{z}/{x}/{y}.png URL)", field="tiles", value=tiles)
+
+
+_tile_layer = tile_layer  # the name trip.formats.png first used
 
 
 def render_map(
@@ -486,7 +491,7 @@ def render_map(
     """
     data = map_data(itinerary, route=route, antimeridian=antimeridian, step_km=step_km,
                     numbered_limit=numbered_limit)
-    tile = _tile_layer(tiles)
+    tile = tile_layer(tiles)
     bounds = data["bounds"]
     m = TripMap(
         asset_links=asset_links,
