@@ -45,7 +45,7 @@ def _articles() -> None:
         merged = current.replace(stops=current.stops + tuple(draft.stops)) if len(current) else draft
         state.commit(merged)
 
-    articles_panel(accept, services.geocoder())
+    articles_panel(accept, services.LazyGeocoder())
 
 
 with panel("starting the dashboard"):

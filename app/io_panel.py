@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 import streamlit as st
@@ -76,6 +77,11 @@ def _undo() -> None:
     state.undo()
 
 
+#: Saved as bytes on every run (small, and the same bytes every time); the other
+#: formats stamp an export time, so they are written when the button is clicked.
+_EAGER = ("csv", "json")
+
+
 def _downloads(itinerary: Itinerary) -> None:
     stem = slug(itinerary.title)
     formats = services.export_formats()
@@ -85,14 +91,18 @@ def _downloads(itinerary: Itinerary) -> None:
     columns = st.columns(2)
     for i, (fmt, ext, media) in enumerate(formats):
         column = columns[i % 2]
-        try:
-            data = services.export(itinerary, fmt)
-        except (TripError, ImportError, NotImplementedError) as err:
-            column.button(fmt.upper(), key=f"dl_{fmt}", disabled=True,
-                          help=describe_error(err, doing=f"exporting {fmt.upper()}"))
-            continue
+        if fmt in _EAGER:
+            try:
+                data = services.export(itinerary, fmt)
+            except (TripError, ImportError) as err:
+                column.button(fmt.upper(), key=f"dl_{fmt}", disabled=True,
+                              help=describe_error(err, doing=f"exporting {fmt.upper()}"))
+                continue
+        else:
+            data = functools.partial(services.write_export, itinerary, fmt)
         column.download_button(fmt.upper(), data=data, file_name=stem + ext, mime=media,
-                               key=f"dl_{fmt}", on_click="ignore", width="stretch")
+                               key=f"dl_{fmt}", on_click="ignore", width="stretch",
+                               help=f"The same file as: python -m trip export --to {fmt}")
 
 
 def io_panel() -> None:

@@ -19,6 +19,7 @@ from trip.itinerary import Itinerary
 __all__ = [
     "GEOCODER_OVERRIDE",
     "geocoder",
+    "LazyGeocoder",
     "geocode",
     "geocode_in_route",
     "sample_names",
@@ -26,6 +27,7 @@ __all__ = [
     "default_trip",
     "route",
     "export",
+    "write_export",
     "export_formats",
     "read_upload",
     "resolve",
@@ -58,6 +60,17 @@ def geocoder() -> Geocoder:
         return override
     with st.spinner("Opening the offline gazetteer (the first start builds it; this takes up to a minute)…"):
         return _shared_geocoder()
+
+
+class LazyGeocoder:
+    """Stands in for :func:`geocoder` and opens it only when first used.
+
+    Panels that are drawn on every run but geocode only on request (the articles
+    panel) get this, so showing the page never waits for the gazetteer.
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(geocoder(), name)
 
 
 def geocode(name: str) -> GeocodeResult:
@@ -129,6 +142,14 @@ def export_formats() -> list[tuple[str, str, str]]:
 @st.cache_data(max_entries=32, show_spinner=False)
 def export(itinerary: Itinerary, fmt: str) -> bytes:
     """The same bytes ``python -m trip export --to FMT`` writes."""
+    from trip.formats import write_itinerary
+
+    return write_itinerary(itinerary, fmt)
+
+
+def write_export(itinerary: Itinerary, fmt: str) -> bytes:
+    """Uncached export, for download buttons that write the file when clicked
+    (outside the script run: no Streamlit calls here)."""
     from trip.formats import write_itinerary
 
     return write_itinerary(itinerary, fmt)
