@@ -165,7 +165,9 @@
       },
       onEachFeature: function (feature, layer) {
         layer.bindTooltip(function () { return tooltipFor(feature.properties); }, { direction: "right" });
-        layer.bindPopup(function () { return popupFor(feature); }, { maxWidth: 320 });
+        /* Pan far enough that the title box (top right) does not cover the popup. */
+        layer.bindPopup(function () { return popupFor(feature); },
+                        { maxWidth: 320, autoPanPaddingTopLeft: [20, 110], autoPanPaddingBottomRight: [20, 20] });
       }
     });
   };
