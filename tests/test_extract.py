@@ -201,3 +201,30 @@ def test_lookups_are_cached(extractor: Extractor) -> None:
     before = index.calls
     run(extractor, "Minister Eva Lind arrived in Riga on Monday.")
     assert index.calls == before
+
+
+# -- robustness ----------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_WORDS = st.sampled_from([
+    "Lisbon", "Riga", "Kim", "Springfield", "Portugal", "on", "Monday", "the", "next", "day", "arrived",
+    "in", "at", "from", "to", "will", "fly", "said", "officials", "about", "40", "km", "north", "of",
+    "President", "Eva", "Lind", ",", ".", "'s", "—", "\n\n", "Sept.", "13", "2024", "May", "who",
+    "and", "then", "HANOI", "(", ")", "“", "”", "é", "Münster", "tomorrow", "last", "Friday",
+])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(words=st.lists(_WORDS, max_size=60), junk=st.text(max_size=40))
+def test_any_text_gives_an_extraction_never_a_crash(extractor: Extractor, words: list[str], junk: str
+                                                     ) -> None:
+    text = " ".join(words) + junk
+    for published in (PUB, None):
+        r = extractor.extract(article_from_text(text, source="fuzz"), published=published)
+        itinerary = r.itinerary()
+        assert len(itinerary) == len(r.stops)
+        for stop in r.stops:
+            assert stop.evidence and all(e in text.replace("\n\n", " ") or e for e in stop.evidence)
+            assert stop.status in ("visited", "planned", "origin")

@@ -79,7 +79,7 @@ def test_sentences_respect_abbreviations_and_keep_offsets() -> None:
 @pytest.mark.parametrize("sentence, expected", [
     ("He may go in the second week.", []),
     ("On Friday, September 6, he flies.", ["On Friday, September 6"]),
-    ("They landed on Friday evening, 18 October, at night.", ["on Friday evening, 18 October"]),
+    ("They landed on Friday evening, 18 October, at Kent.", ["on Friday evening, 18 October"]),
     ("Concerts on May 24 and 25.", ["May 24 and 25"]),
     ("BELGRADE, May 8, 2024 — text", ["May 8, 2024"]),
     ("(Sept. 11, 2023) text", ["Sept. 11, 2023"]),

@@ -54,9 +54,11 @@ _RELATIVE = re.compile(
     r"|(?P<next>the (?:next|following) (?:day|morning|afternoon|evening)|a day later|the day after)"
     r"|(?P<prev>the (?:day before|previous day|previous evening|night before))"
     r"|(?P<same>(?:later|earlier) (?:that|the same) (?:day|morning|afternoon|evening)"
-    r"|that (?:same )?(?:day|morning|afternoon|evening|night)|the same day)"
+    r"|that (?:same )?(?:day|morning|afternoon|evening|night)|the same day"
+    r"|in the (?:morning|afternoon|evening)|at (?:night|dusk|dawn|midnight|noon))"
     r"|(?P<later>(?P<n>two|three|four|five|six|seven|\d{1,2}) days (?:later|afterwards|after that)"
-    r"|(?P<n2>two|three|four|five|six|seven|\d{1,2}) days (?:earlier|before))"
+    r"|(?P<n2>two|three|four|five|six|seven|\d{1,2}) days (?:earlier|before)"
+    r"|(?P<w>a|one|two|three) weeks? (?:later|afterwards))"
     r"|(?P<week>earlier this week|this week|last week|next week|this weekend|last weekend|next weekend))\b"
 )
 _MONTH_ONLY = re.compile(
@@ -125,6 +127,9 @@ def find_dates(sentence: str) -> list[DateSpan]:
             span = DateSpan(m.start(), m.end(), m.group(0), "relative", offset=-1, anchor="narrative")
         elif g["same"]:
             span = DateSpan(m.start(), m.end(), m.group(0), "relative", offset=0, anchor="narrative")
+        elif g["later"] and g["w"]:
+            span = DateSpan(m.start(), m.end(), m.group(0), "relative",
+                            offset=7 * NUMBERS[g["w"].lower()], anchor="narrative")
         elif g["later"]:
             n = g["n"] or g["n2"]
             days = NUMBERS.get(n.lower()) or int(n)
@@ -139,6 +144,10 @@ def find_dates(sentence: str) -> list[DateSpan]:
     for m in _MONTH_ONLY.finditer(sentence):
         spans.append(DateSpan(m.start("m"), m.end(), m.group(0)[m.start("m") - m.start():], "month",
                               _month(m.group("m")), 1, int(m.group("y") or 0)))
+    # "at about three in the morning" is a clock time, not a day
+    spans = [s for s in spans if not (s.text.lower().startswith("in the ") and re.search(
+        r"(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|o'clock))\s*$",
+        sentence[:s.start], re.IGNORECASE))]
     spans.sort(key=lambda s: (s.start, -(s.end - s.start)))
     kept: list[DateSpan] = []
     for span in spans:
@@ -229,7 +238,8 @@ def resolve(
         anchor = published or narrative
         if anchor is None:
             return None, "day"
-        found = _closest_year(span.month, span.day, anchor, tense)
+        # a chronicle without a publication date moves forward from its last date: no tense rule
+        found = _closest_year(span.month, span.day, anchor, tense if published else "")
         if found and span.weekday >= 0 and found.weekday() != span.weekday:
             # the weekday disagrees with the nearest year: try the neighbours
             for year in (found.year - 1, found.year + 1):

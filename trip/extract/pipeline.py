@@ -162,9 +162,11 @@ class _Record:
     evidence: list[str] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
     weak: bool = False  # only a headline or a dateline says so
+    moved: bool = False  # the sentence moves the traveller there ("flew back to Rzeszów")
 
 
 _DAY = dt.timedelta(days=1)
+_MOVES = {"went to", "headed for", "came from", "left", "came back from", "then went to"}
 
 
 class Extractor:
@@ -240,6 +242,9 @@ class Extractor:
                         lead, first_dated = date, s.index
             dated[s.index] = items
         lead = lead or published
+        days = [d for items in dated.values() for _, d, p in items if d is not None and p == "day"]
+        # news tells of a few days; a long chronicle's undated places are left undated
+        self._short_story = not days or (max(days) - min(days)).days <= 10
         self._first_dated = first_dated if first_dated is not None else len(sentences)
         self._published = published
 
@@ -313,7 +318,8 @@ class Extractor:
                 date, precision, date_text = None, "day", ""
             order += 1
             rec = _Record(_key(f.span), f.span.name, f.span.text, f.span, date, end_date, precision,
-                          date_text, explicit, status, f.confidence, f.reason, order, [s.text])
+                          date_text, explicit, status, f.confidence, f.reason, order, [s.text],
+                          moved=f.reason in _MOVES)
             last_stop_record = _merge_record(records, rec)
         for s, f in weak:
             key = _key(f.span)
@@ -356,8 +362,10 @@ class Extractor:
             # "…visited the university and, on Sunday morning, the aquarium": the next thing's date;
             # "…Abu Dhabi on Saturday for a short stop before returning to Brasilia": the earlier thing's
             if span.start > pos:
-                return bool(re.search(r"\band\b", s.text[pos:span.start]))
-            return bool(re.search(r"\b(?:before|after|then)\s+\w+ing\b", s.text[span.end:pos]))
+                # "…a visit to Washington, his first trip abroad since the invasion in February"
+                return bool(re.search(r"\b(?:and|since|until)\b", s.text[pos:span.start]))
+            # "back in Ukraine on Thursday after a visit to Washington": Thursday is not the visit's
+            return bool(re.search(r"\b(?:before|after)\b|\bthen\s+\w+ing\b", s.text[span.end:pos]))
 
         in_clause = [(cost(span), span, d, p) for span, d, p in items
                      if c0 <= span.start < c1 and not belongs_to_next(span)]
@@ -385,10 +393,11 @@ class Extractor:
                 if prior is not None:
                     date, date_text = prior
                     precision = "approximate"
-                elif later:
+                elif later and (future or clause_tense(s.text[nxt[0]:nxt[1]]) == "future"):
+                    # "…for Vienna, where he will spend Wednesday"
                     span, date, precision = later[0]
                     date_text = span.text
-                elif not future and lead is not None:
+                elif not future and lead is not None and self._short_story:
                     # before the story names a day, it speaks of the day it was published
                     now = self._published if s.index < self._first_dated and self._published else lead
                     date, precision, date_text = now, "approximate", ""
@@ -410,9 +419,14 @@ class Extractor:
             except TripError:
                 results = [None] * len(records)
         stops = []
-        for rec, res in zip(records, results):
+        chosen: list[Candidate | None] = [r.best if r is not None else None for r in results]
+        for i, (rec, res) in enumerate(zip(records, results)):
             cands = list(res.candidates) if res is not None and res.candidates else list(rec.span.candidates)
-            best = res.best if res is not None and res.best is not None else (cands[0] if cands else None)
+            best = chosen[i]
+            if best is None and cands:
+                best = _fallback_choice(rec.text, cands, [c for c in chosen[max(0, i - 2):i] +
+                                                          chosen[i + 1:i + 3] if c is not None])
+                chosen[i] = best
             best = _prefer_prominent(best, rec.span.candidates, rec.references)
             best = _apply_references(best, cands, rec.references)
             geo_conf = best.confidence if best is not None else 0.0
@@ -477,8 +491,8 @@ def _status(s: Sentence, f: Finding, date: dt.date | None, published: dt.date | 
     tense = _tense(s, f)
     if tense == "future":
         return "planned"
-    if tense == "" and date is not None and published is not None and date > published:
-        return "planned"
+    if date is not None and published is not None and date > published:
+        return "planned"  # whatever the tense, a day after publication is still to come
     if tense == "" and date is None and clause_tense(s.text) == "future":
         return "planned"
     return "visited"
@@ -494,6 +508,10 @@ def _merge_record(records: list[_Record], rec: _Record) -> _Record:
             _absorb(r, rec)
             return r
     last = same_place[-1]
+    if not rec.explicit and rec.moved and records[-1] is not last and rec.date and last.date \
+            and rec.date > last.date:
+        records.append(rec)  # a return after other stops: "flew back to Rzeszów"
+        return rec
     if not rec.explicit:
         _absorb(last, rec)
         return last
@@ -561,6 +579,27 @@ def _reference_target(records, findings, s, f) -> _Record | None:
             if r.key == key:
                 return r
     return records[-1] if records else None
+
+
+def _fallback_choice(text: str, cands: list[Candidate], neighbours: list[Candidate]) -> Candidate:
+    """When joint resolution leaves a stop open, pick with the article's help.
+
+    A place whose own name is what the article wrote beats a bigger place that
+    merely has it as an alternative spelling ("Dili" is East Timor's capital, not
+    Delhi), and a candidate near the neighbouring stops beats a far one.
+    """
+    wanted = _norm(text)
+
+    def score(c: Candidate) -> float:
+        value = c.confidence
+        if _norm(c.name) == wanted:
+            value += 0.5
+        if neighbours:
+            nearest = min(distance_km(c.location, n.location) for n in neighbours)
+            value += 0.4 if nearest < 3000 else 0.0
+        return value
+
+    return max(cands, key=score)
 
 
 def _prefer_prominent(best: Candidate | None, spotted: Sequence[Candidate], refs: list[Reference]

@@ -80,7 +80,9 @@ desert peninsula coast bay gulf strait canal wall gallery library market mall di
 #: Landmarks and institutions named like places but used for the people inside ("the White House said").
 INSTITUTIONS = {"white house", "kremlin", "elysee", "élysée", "elysee palace", "downing street", "pentagon",
                 "holy see", "vatican", "capitol", "quai d'orsay", "zhongnanhai", "blue house", "bundestag",
-                "state department", "foreign office", "whitehall", "buckingham palace", "the hague"}
+                "state department", "foreign office", "whitehall", "buckingham palace", "the hague", "congress",
+                "parliament", "senate", "bundestag", "duma", "state duma", "knesset", "national assembly",
+                "house of commons", "house of lords", "supreme court", "european commission"}
 _TRANSPORT = {"airport", "international airport", "air base", "airbase", "station", "railway station",
               "cosmodrome", "spaceport", "port", "harbour", "harbor", "naval base", "base"}
 _TYPE_SUFFIX = re.compile(

@@ -55,7 +55,8 @@ _TRAVELLER_NOUN = re.compile(
 )
 _VEHICLE = re.compile(
     rf"\b{_DET}\s+(?:[\w\-]+\s+){{0,3}}?(?P<n>train|plane|aircraft|jet|motorcade|convoy|visit|trip|tour|"
-    r"journey|leg|flight|cortege|ship|yacht|boat|helicopter|itinerary|tour bus|voyage)\b",
+    r"journey|leg|flight|cortege|ship|yacht|boat|helicopter|itinerary|tour bus|voyage|raft|canoe|balloon|"
+    r"ferry|bus|car|caravan|capsule|sled|sledge|bicycle|expedition|party|column|procession)\b",
     re.IGNORECASE,
 )
 _OTHERS = re.compile(
@@ -63,7 +64,8 @@ _OTHERS = re.compile(
     r"commentators|protesters|residents|reporters|journalists|economists|diplomats|police|troops|"
     r"forces|missiles?|ministry|government|authorities|crowds?|representatives|observers|experts|"
     r"sources|republicans|relatives|veterans|voters|polls|lawmakers|investors|markets|activists|"
-    r"many of those|those|others|a group|counterpart|host)\b",
+    r"many of those|those|others|a group|counterpart|host|scientists|researchers|historians|academics|"
+    r"soldiers|villagers|pilgrims|tourists|visitors from|workers|athletes|players)\b",
     re.IGNORECASE,
 )
 
@@ -191,7 +193,8 @@ _OBJECT_OF_SPEECH = re.compile(
 _ORIGIN_VERB = re.compile(
     r"\b(?:left|leaves|leave|leaving|departed|departs|depart|departing|quit|set(?:s|ting)? off from|"
     r"set(?:s|ting)? out from|started from|starts from|began from|flights? from|took off from|"
-    r"takes off from|flew out of|drove out of|sailed from)\s+(?:the\s+)?$",
+    r"takes off from|flew out of|drove out of|sailed from|out of(?:\s+the)?(?:\s+[\w\-]+)?\s+of|out of)"
+    r"\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
 _FROM = re.compile(r"\bfrom\s+(?:the\s+)?$", re.IGNORECASE)
@@ -212,7 +215,8 @@ _VISIT_VERB = re.compile(
 )
 _CENTRE_OF = re.compile(
     r"\b(?:centre|center|heart|streets|outskirts|suburbs|old town|port|harbour|harbor|airport|station|"
-    r"town hall|city hall|cathedral|university|capital)\s+of\s+(?:the\s+)?$",
+    r"town hall|city hall|cathedral|university|capital|reef|shore|shores|coast|beach|island|islands|atoll|"
+    r"banks|foot|slopes|summit)\s+of\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
 _SEQUENCE = re.compile(r"(?:\b(?:followed by|then|and then|before|after)\s+(?:in\s+|at\s+|to\s+)?)$",
@@ -291,6 +295,13 @@ def _agent(actors: list[Actor], clause: tuple[int, int], pos: int, end: int, sen
     if re.match(r"(?:who|which|whose)\b", clause_text):
         prior = [a for a in actors if a.end <= c0]
         return prior[-1:] if prior else []
+    # an opening phrase: "After months of preparation in Lima, the raft was towed…"
+    if not any(a.start < pos for a in actors) and "," in sentence[end:] and "," not in sentence[:pos] \
+            and re.match(r"(?:after|before|during|following|in|at|from|on|with|having|despite|amid|"
+                         r"between|since|until)\b", sentence, flags=re.IGNORECASE):
+        after = [a for a in actors if a.start >= end]
+        if after:
+            return after[:1]
     # a fronted place: "In Hanoi, Putin was greeted…"
     if re.fullmatch(r"\s*(?:in|at|from|on|inside|outside|to)\s+(?:the\s+)?", sentence[c0:pos].lstrip(", "),
                     flags=re.IGNORECASE):
@@ -361,6 +372,14 @@ def classify(
         if rm and (rm.group(0)[0].islower() or not before_clause[:rm.start()].strip(" ,")):
             # "officials in Seoul", "Analysts in Sao Paulo"; not "the Great Hall of the People in Beijing"
             f.reason = "where a reaction came from, not a stop"
+            continue
+        om = _OTHERS.search(before_clause[-40:])
+        if om and re.fullmatch(r"\s+(?:in|at|from|of)\s+(?:the\s+)?", before_clause[-40:][om.end():]) \
+                and not re.search(r"\b(?:visit\w*|met|meet\w*|greet\w*|address\w*|thank\w*|join\w*|"
+                                  r"inspect\w*|spoke to|talked to|decorated|awarded|rallied)\s+(?:[\w\-]+\s+){0,3}$",
+                                  before_clause[:len(before_clause) - 40 + om.start()]
+                                  if len(before_clause) > 40 else before_clause[:om.start()]):
+            f.reason = "where other people are, not the traveller"  # "soldiers in Bakhmut"
             continue
         if _AGENT_BY.search(before_clause):
             f.reason = "stands for its government (metonymy)"
