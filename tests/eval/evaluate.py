@@ -41,6 +41,8 @@ class Score:
     geocoded_checked: int = 0
     problems: list[str] = field(default_factory=list)
     articles: int = 0
+    distractors: int = 0  # labelled non-stops (reactions, metonymy, countries, …) checked
+    distractors_as_stops: int = 0
 
     @property
     def recall(self) -> float:
@@ -65,7 +67,9 @@ class Score:
     def line(self, label: str) -> str:
         return (f"{label}: {self.articles} articles, {self.expected} labelled stops — recall {self.recall:.1%}, "
                 f"precision {self.precision:.1%}, dates right {self.date_accuracy:.1%}, "
-                f"status right {self.status_accuracy:.1%}, placed within 50 km {self.geocoding_accuracy:.1%}")
+                f"status right {self.status_accuracy:.1%}, placed within 50 km {self.geocoding_accuracy:.1%}, "
+                f"distractors kept out {1 - self.distractors_as_stops / max(1, self.distractors):.1%} "
+                f"of {self.distractors}")
 
 
 def _names(stop) -> set[str]:
@@ -140,6 +144,14 @@ def score(split: str = "all", extractor: Extractor | None = None) -> Score:
                 total.geocoded_checked += 1
                 total.problems.append(f"{art['file']}: UNRESOLVED {label['place']}")
         total.found += len(stops)
+        stop_names = {norm(n) for lab in art["stops"] for n in [lab["place"], *lab.get("aliases", [])]}
+        for name in art.get("mentions", []):
+            if norm(name) in stop_names:
+                continue  # the same name is also a stop of this trip (Berlin visited, "Berlin said")
+            total.distractors += 1
+            if any(norm(name) in _names(s) for s in stops):
+                total.distractors_as_stops += 1
+                total.problems.append(f"{art['file']}: DISTRACTOR {name} became a stop")
         for i, s in enumerate(stops):
             if i not in used:
                 total.false_positives += 1
