@@ -210,3 +210,31 @@ def test_names_from_the_sample_trips_and_articles(offline_geocoder):
                   ["Tokyo Haneda Airport (HND)", "Honolulu (HNL)", "Los Angeles (LAX)"]):
         results = _route(offline_geocoder, names, modes=["plane"] * len(names))
         assert all(r.resolved for r in results), [r.query for r in results if not r.resolved]
+
+
+def test_implausible_alias_gives_way_to_a_plausible_name(offline_geocoder):
+    # "Dili" is also an alternate name of Delhi (11 million): alone Delhi ranks
+    # first, on a route through Timor the capital of Timor-Leste does.
+    assert offline_geocoder.geocode("Dili").best.country == "IN"
+    results = _route(offline_geocoder, ["Port Moresby", "Dili", "Singapore"])
+    assert results[1].best.country == "TL"
+    rejected = [c for c in results[1].candidates if c.country == "IN"]
+    assert rejected and rejected[0].confidence == 0 and "implausible" in rejected[0].reason
+
+
+def test_places_a_few_km_apart_are_not_ambiguous(offline_geocoder):
+    # "New Delhi" matches New Delhi by name and Delhi by alias: one place, not doubt.
+    results = _route(offline_geocoder, ["New Delhi", "Moscow", "Vienna"])
+    assert results[0].best is not None and results[0].best.country == "IN"
+
+
+def test_misspelling_far_from_the_route_is_not_used(offline_geocoder):
+    results = _route(offline_geocoder, ["Vladivostok", "Artyomm", "Ussuriysk"])
+    assert results[1].best is not None and results[1].best.admin1 == "Primorye"
+
+
+def test_airport_names_without_the_generic_words(gazetteer):
+    best = gazetteer.lookup("Noi Bai")[0]
+    assert best.kind == "airport" and best.country == "VN"
+    assert gazetteer.lookup("Sheremetyevo")[0].kind == "airport"
+    assert gazetteer.lookup("Vladivostok")[0].kind == "city"

@@ -41,6 +41,14 @@ LEG_SCALE_KM = {"plane": 2500.0, "train": 250.0, "car": 200.0, "ship": 400.0, "w
 #: A leg this long (km) by land, or this much detour, marks a doubtful stop implausible.
 FAR_KM = 4000.0
 DETOUR_KM = 2500.0
+#: A misspelt name may not lie farther than this from the route.
+FUZZY_FAR_KM = 1000.0
+#: Candidates this close are one place for judging ambiguity (New Delhi and Delhi).
+SAME_PLACE_KM = 50.0
+#: How many of a stop's best candidates are tried before it is left unresolved.
+FALLBACK_TRIES = 5
+#: What an unknown-mode leg costs at most beyond a flight's distance term.
+FLIGHT_COST = 1.5
 #: A stop of a trip is usually a place, not a whole country or region: areas start
 #: behind places in a route, and a leg into the area that contains a stop costs this.
 AREA_NODE_PENALTY = 1.0
@@ -202,16 +210,31 @@ class OfflineGeocoder:
         # look implausible: judge each stop against neighbours that are not detours.
         detours = {i for i in range(n) if chosen[i] is not None and
                    _detour(i, options, chosen, modes) > 0}
-        # Doubtful stops that the route cannot reach are left unresolved; judge the
-        # others against the stops that stay.
-        dropped = set()
+        # A doubtful choice (alias, misspelling, ambiguous name) that the route cannot
+        # reach plausibly gives way to the next candidate that it can; a stop with no
+        # such candidate is left unresolved with the reason, never guessed.
+        rejected: dict[int, list[int]] = {}
+        dropped: dict[int, str] = {}
         for i in range(n):
             if chosen[i] is None or fixed_at[i] is not None:
                 continue
-            best = options[i][chosen[i]]
             near = _chosen_neighbours(i, options, chosen, skip=detours - {i})
-            if _doubtful(best, fuzzy_used[i]) and self._implausible(i, best, near, dates, modes):
-                dropped.add(i)
+            order = sorted(range(len(options[i])), key=lambda k: -marginals[i][k])
+            rejected[i] = []
+            first_problem = ""
+            for k in order[:FALLBACK_TRIES]:
+                far_km, surface_only = _doubt(options[i], options[i][k], fuzzy_used[i])
+                problem = "" if far_km is None else self._implausible(
+                    i, options[i][k], near, dates, modes, far_km=far_km,
+                    surface_only=surface_only)
+                if not problem:
+                    chosen[i] = k
+                    break
+                rejected[i].append(k)
+                first_problem = first_problem or problem
+            else:
+                dropped[i] = first_problem
+                chosen[i] = None
 
         results: list[GeocodeResult] = []
         for i, text in enumerate(texts):
@@ -223,9 +246,9 @@ class OfflineGeocoder:
                 reason, _ = self._not_found_reason(text)
                 results.append(GeocodeResult(query=text, best=None, reason=reason))
                 continue
-            results.append(self._route_result(i, text, options, marginals, chosen, texts, dates,
-                                              modes, fuzzy_used[i], limit,
-                                              (detours | dropped) - {i}, i in dropped))
+            results.append(self._route_result(
+                i, text, options, marginals, chosen, texts, dates, modes, fuzzy_used[i], limit,
+                skip=detours - {i}, rejected=rejected.get(i, []), dropped=dropped.get(i)))
         return results
 
     def _leg_cost(self, a: _Option, b: _Option, date_a: dt.date | None, date_b: dt.date | None,
@@ -237,6 +260,8 @@ class OfflineGeocoder:
         d = distance_km_fast(a.lat, a.lon, b.lat, b.lon)
         scale = LEG_SCALE_KM.get(mode, 150.0) * hops
         cost = math.log1p(d / scale)
+        if mode == "unknown":  # perhaps a flight: long legs cost a fixed fare, not more
+            cost = min(cost, FLIGHT_COST + math.log1p(d / LEG_SCALE_KM["plane"]))
         if date_a and date_b and date_b >= date_a:
             days = (date_b - date_a).days + 1
             allowed = KM_PER_DAY.get(mode, 15000.0) * days
@@ -252,58 +277,65 @@ class OfflineGeocoder:
         idx = [i for i, opts in enumerate(options) if opts]
         fwd: dict[int, list[float]] = {}
         bwd: dict[int, list[float]] = {}
+        cost: dict[int, list[list[float]]] = {}  # cost[i][k][m]: prev stop's k -> i's m
         prev = None
         for i in idx:
             if prev is None:
                 fwd[i] = [o.node for o in options[i]]
             else:
                 hops, mode = i - prev, _leg_mode(modes, prev, i)
-                fwd[i] = [o.node + max(fwd[prev][k] - self._leg_cost(p, o, dates[prev], dates[i],
-                                                                    mode, hops)
-                                       for k, p in enumerate(options[prev]))
-                          for o in options[i]]
+                cost[i] = [[self._leg_cost(p, o, dates[prev], dates[i], mode, hops)
+                            for o in options[i]] for p in options[prev]]
+                fwd[i] = [o.node + max(fwd[prev][k] - cost[i][k][m]
+                                       for k in range(len(options[prev])))
+                          for m, o in enumerate(options[i])]
             prev = i
         nxt = None
         for i in reversed(idx):
             if nxt is None:
                 bwd[i] = [0.0] * len(options[i])
             else:
-                hops, mode = nxt - i, _leg_mode(modes, i, nxt)
-                bwd[i] = [max(options[nxt][k].node + bwd[nxt][k]
-                              - self._leg_cost(o, q, dates[i], dates[nxt], mode, hops)
-                              for k, q in enumerate(options[nxt]))
-                          for o in options[i]]
+                bwd[i] = [max(options[nxt][m].node + bwd[nxt][m] - cost[nxt][k][m]
+                              for m in range(len(options[nxt])))
+                          for k in range(len(options[i]))]
             nxt = i
         return [[f + b for f, b in zip(fwd[i], bwd[i])] if i in fwd else []
                 for i in range(len(options))]
 
     def _route_result(self, i: int, text: str, options: list[list[_Option]],
                       marginals: list[list[float]], chosen: list[int | None], texts: list[str],
-                      dates: list[dt.date | None], modes: list[str], fuzzy: bool,
-                      limit: int, skip: set[int], drop: bool) -> GeocodeResult:
+                      dates: list[dt.date | None], modes: list[str], fuzzy: bool, limit: int,
+                      *, skip: set[int], rejected: list[int], dropped: str | None
+                      ) -> GeocodeResult:
         opts, marg = options[i], marginals[i]
         order = sorted(range(len(opts)), key=lambda k: -marg[k])
-        top = marg[order[0]]
-        weights = [10 ** (0.8 * (marg[k] - top)) for k in order]
-        total = sum(weights)
+        pick = chosen[i]
+        if pick is not None:  # the chosen one first, then the plausible, then the rejected
+            order = [pick] + [k for k in order if k != pick and k not in rejected] + \
+                [k for k in order if k in rejected]
+        plausible = [k for k in order if k not in rejected] or order
+        top = max(marg[k] for k in plausible)
+        weight = {k: 10 ** (0.8 * (marg[k] - top)) for k in order}
+        total = sum(weight[k] for k in plausible)
         neighbours = _chosen_neighbours(i, options, chosen, skip=skip)
         cands: list[Candidate] = []
-        for rank_pos, (k, w) in enumerate(zip(order, weights)):
+        for rank_pos, k in enumerate(order):
             o = opts[k]
             assert o.hit is not None
-            conf = w / total * _quality(o.hit)
+            share = 0.0 if (k in rejected and pick is not None) else weight[k] / total
+            conf = min(1.0, share * _quality(o.hit))
             why = _single_reason(o.hit, rank_pos, len(opts))
             legs = _leg_notes(i, o, neighbours, texts)
             if legs:
                 why += "; " + legs
-            cands.append(o.hit.candidate(min(conf, 1.0), why))
-        best_opt = opts[order[0]]
-        # Unresolved rather than a guess across the world: a doubtful match (alias,
-        # fuzzy or ambiguous) that the route cannot reach plausibly.
-        problem = self._implausible(i, best_opt, neighbours, dates, modes)
-        if drop:
+            if k in rejected:
+                why += "; implausible on this route"
+            cands.append(o.hit.candidate(conf, why))
+        if pick is None:
             return GeocodeResult(query=text, best=None, candidates=tuple(cands[:limit]),
-                                 reason=f"no plausible place for this stop: {problem}")
+                                 reason=f"no plausible place for this stop: {dropped}")
+        best_opt = opts[pick]
+        problem = self._implausible(i, best_opt, neighbours, dates, modes)
         warnings: tuple[str, ...] = ()
         if problem:
             warnings = (f"{problem}; check this stop",)
@@ -314,7 +346,7 @@ class OfflineGeocoder:
             warnings = (f"{cands[0].name} ({cands[0].country}) is far off the route ({near});"
                         " check this stop",)
         note = ""
-        if order[0] != 0 and opts[0].hit is not None:
+        if pick != 0 and opts[0].hit is not None:
             first = opts[0].hit
             note = (f"chose {cands[0].name} ({_where(best_opt.hit)}) over the more prominent "
                     f"{first.name} ({_where(first)}) because it fits the route")
@@ -324,10 +356,17 @@ class OfflineGeocoder:
                              reason=note, warnings=warnings)
 
     def _implausible(self, i: int, o: _Option, neighbours: list[tuple[int, _Option]],
-                     dates: list[dt.date | None], modes: list[str]) -> str:
-        """Why option ``o`` at stop ``i`` cannot be on this route ("" if it can)."""
+                     dates: list[dt.date | None], modes: list[str], *,
+                     far_km: float | None = None, surface_only: bool = False) -> str:
+        """Why option ``o`` at stop ``i`` cannot be on this route ("" if it can).
+
+        Always checked: a speed the dates rule out for the mode. With ``far_km``, also a
+        stop that far from its nearest neighbour or that far out of the way (not on a
+        flight; with ``surface_only``, only when the legs are known to be by land or sea).
+        """
         if not neighbours or o.kind in AREA_KINDS:
             return ""
+        label = f"{o.hit.name if o.hit else 'the best'} ({o.country or '?'})"
         legs = []
         for j, nb in neighbours:
             d = 0.0 if (nb.kind in AREA_KINDS and _area_contains(nb, o)) else \
@@ -338,21 +377,21 @@ class OfflineGeocoder:
             if dates[a] and dates[b] and dates[b] >= dates[a]:
                 days = (dates[b] - dates[a]).days + 1
                 if d > KM_PER_DAY.get(mode, 15000.0) * days:
-                    return (f"{o.hit.name if o.hit else 'it'} ({o.country}) is {d:,.0f} km from "
-                            f"stop {j + 1}, too far to travel by {mode} in {days} day(s)")
-        if any(mode == "plane" for _, _, _, mode in legs):
+                    return (f"{label} is {d:,.0f} km from stop {j + 1}, too far to travel by "
+                            f"{mode} in {days} day(s)")
+        if far_km is None or any(mode == "plane" for _, _, _, mode in legs):
+            return ""
+        if surface_only and all(mode == "unknown" for _, _, _, mode in legs):
             return ""
         nearest = min(legs, key=lambda leg: leg[2])
         if len(legs) == 2:
             (_, p, dp, _), (_, q, dq, _) = legs
             direct = distance_km_fast(p.lat, p.lon, q.lat, q.lon)
-            if dp + dq - direct > max(DETOUR_KM, 3 * direct):
-                return (f"the only candidates lie far off the route; "
-                        f"{o.hit.name if o.hit else 'the best'} ({o.country}) is "
+            if dp + dq - direct > max(0.6 * far_km, 3 * direct):
+                return (f"the only candidates lie far off the route; {label} is "
                         f"{nearest[2]:,.0f} km from the neighbouring stops")
-        elif nearest[2] > FAR_KM:
-            return (f"the only candidates lie far off the route; "
-                    f"{o.hit.name if o.hit else 'the best'} ({o.country}) is "
+        if nearest[2] > far_km:
+            return (f"the only candidates lie far off the route; {label} is "
                     f"{nearest[2]:,.0f} km from stop {nearest[0] + 1}")
         return ""
 
@@ -378,9 +417,24 @@ def _variants(text: str) -> list[str]:
     return [v for i, v in enumerate(out) if v and v not in out[:i]]
 
 
-def _doubtful(o: _Option, fuzzy: bool) -> bool:
-    """A match we would not defend against the route: alias, misspelling or ambiguous."""
-    return o.hit is not None and (o.hit.match != Match.NAME or fuzzy or o.confidence < 0.6)
+def _doubt(options: list[_Option], best: _Option, fuzzy: bool) -> tuple[float | None, bool]:
+    """How far from the route we let a match lie before calling it implausible.
+
+    Returns (far_km, surface_only): a misspelling may not lie far at all, an alternate
+    name (how "Khasan" reaches Hassan in India) not across the world, and an exact
+    name shared by far-apart places only when the trip is known to go by land or
+    sea. A confident exact name is never dropped (None).
+    """
+    if best.hit is None:
+        return None, False
+    if fuzzy or best.hit.fuzzy:
+        return FUZZY_FAR_KM, False
+    # Candidates a few km apart are one place ("New Delhi": Delhi and New Delhi).
+    same = [o for o in options if o.hit is not None and
+            distance_km_fast(o.lat, o.lon, best.lat, best.lon) <= SAME_PLACE_KM]
+    if all(o.hit.match != Match.NAME for o in same):  # type: ignore[union-attr]
+        return FAR_KM, False
+    return (FAR_KM, True) if sum(o.confidence for o in same) < 0.6 else (None, False)
 
 
 def _leg_mode(modes: list[str], a: int, b: int) -> str:
