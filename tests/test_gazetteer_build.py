@@ -142,3 +142,22 @@ def test_shared_index_metadata(gazetteer):
     assert int(gazetteer.meta["places"]) > 200_000
     assert int(gazetteer.meta["schema"]) == build.SCHEMA_VERSION
     assert len(gazetteer) > 200_000
+
+
+def test_terminal_progress_bar_only_on_a_terminal():
+    import io
+
+    from trip.gazetteer.progress import terminal_progress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    assert terminal_progress(io.StringIO()) is None  # a pipe or a log: no bar
+    out = Tty()
+    draw = terminal_progress(out, width=10)
+    draw(4, 8, "towns")
+    draw(8, 8, "done")
+    text = out.getvalue()
+    assert "[#####.....] 4/8 towns" in text and "[##########] 8/8" in text
+    assert text.endswith("\n") and text.count("\r") == 2
