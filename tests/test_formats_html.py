@@ -9,6 +9,7 @@ import json
 from html.parser import HTMLParser
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from trip.formats import html as html_format
 from trip.formats import write_itinerary
@@ -16,6 +17,8 @@ from trip.geo import LatLon
 from trip.itinerary import Itinerary, Place, Source, Stop
 from trip.provenance import canonical_json, content_hash
 from trip.samples import list_samples, load_sample
+
+from strategies import itineraries
 
 #: Elements whose URL attribute makes a browser fetch something.
 FETCHING = {("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"),
@@ -169,3 +172,37 @@ def test_registry_and_default_export_format_are_html():
 def test_no_tiles_option_leaves_no_online_reference():
     page_text = html_format.render_html(load_sample("hanoi-beijing-rail"), tiles=None)
     assert "tile.openstreetmap.org" not in page_text
+
+
+TEMPLATE_TEXT = Itinerary(
+    stops=(Stop(Place("{{ 7*7 }} {% if true %}yes{% endif %}", LatLon(1.0, 2.0), source="manual"),
+                sources=(Source("{{ self.__init__.__globals__ }}", "https://example.org/{{x}}"),)),),
+    title="{{ 6*7 }}",
+    sources=(Source("{% for x in range(3) %}{{x}}{% endfor %}"),),
+)
+
+
+def test_template_syntax_in_user_text_is_never_evaluated():
+    page_text = html_format.write(TEMPLATE_TEXT).decode("utf-8")
+    assert "<title>{{ 6*7 }}</title>" in page_text
+    assert "{% for x in range(3) %}{{x}}{% endfor %}" in page_text  # footer, verbatim
+    assert "{{ self.__init__.__globals__ }}" in page_text
+    assert "<title>42</title>" not in page_text and ">012<" not in page_text
+    embedded = json.loads(parse(page_text).json_blocks["trip-itinerary"])
+    assert embedded["stops"][0]["place"] == "{{ 7*7 }} {% if true %}yes{% endif %}"
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(itinerary=itineraries(max_stops=4))
+def test_any_itinerary_is_embedded_intact_and_adds_no_elements(itinerary):
+    page_text = html_format.write(itinerary).decode("utf-8")
+    page = parse(page_text)
+    assert json.loads(page.json_blocks["trip-itinerary"]) == json.loads(canonical_json(itinerary))
+    assert page.metas["trip:content-hash"] == content_hash(itinerary)
+    # user text adds no element that fetches, and no script beyond the page's own
+    assert [u for u in page.fetches if not u.startswith("data:")] == []
+    assert page.scripts == BASE_SCRIPTS
+
+
+BASE_SCRIPTS = parse(html_format.write(Itinerary((Stop(Place("A", LatLon(1.0, 2.0), source="manual")),))
+                                       ).decode("utf-8")).scripts

@@ -86,3 +86,15 @@ def test_text_chunks_go_after_the_header():
 def test_not_a_png_is_refused():
     with pytest.raises(ExportError, match="did not return a PNG"):
         png.add_text_chunks(b"<html>", {})
+
+
+@pytest.mark.parametrize(("host", "allowed"), [
+    ("tile.openstreetmap.org", True),
+    ("a.basemaps.cartocdn.com", True),
+    ("evil.example", False),
+    ("x.y.basemaps.cartocdn.com", False),
+    ("basemaps.cartocdn.com.evil.example", False),
+])
+def test_only_the_chosen_tile_hosts_are_let_through(host, allowed):
+    patterns = ("tile.openstreetmap.org", "*.basemaps.cartocdn.com")
+    assert png._host_allowed(host, patterns) is allowed

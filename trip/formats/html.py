@@ -58,6 +58,22 @@ _FOOTER_CSS = f"""
 """
 
 
+class _Raw(Element):
+    """Markup added to the page as is.
+
+    branca's ``Element(text)`` treats its text as a jinja template, so user text
+    such as ``{{ 7*7 }}`` in a source title would be evaluated; everything here is
+    escaped already and must be emitted verbatim.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self._text
+
+
 def _source_item(title: str, url: str) -> str:
     text = html_lib.escape(title or url)
     if url and safe_url(url):
@@ -106,14 +122,14 @@ def render_html(itinerary: Itinerary, *, tiles: str | None = "OpenStreetMap",
     inline += [assets.style_tag(_FOOTER_CSS)]
     inline += [assets.script_tag(text) for _, text in assets.js_assets()]
     # Index 0: the libraries must be defined before the map's own scripts run.
-    root.header.add_child(Element("\n".join(inline)), name="trip_inline_assets", index=0)
+    root.header.add_child(_Raw("\n".join(inline)), name="trip_inline_assets", index=0)
     # folium puts <title> before its charset <meta>; a long non-ASCII title could
     # push the charset past the 1024 bytes browsers sniff, so declare it first.
     title, root.title = root.title, None
     head = '<meta charset="utf-8" />\n' + (f"<title>{title}</title>\n" if title else "")
-    root.header.add_child(Element(head + _meta_tags(provenance)), name="trip_meta", index=0)
-    root.html.add_child(Element(_footer(provenance)), name="trip_footer")
-    root.html.add_child(Element(
+    root.header.add_child(_Raw(head + _meta_tags(provenance)), name="trip_meta", index=0)
+    root.html.add_child(_Raw(_footer(provenance)), name="trip_footer")
+    root.html.add_child(_Raw(
         _json_block("trip-provenance", to_js_json(provenance.as_dict())) + "\n"
         + _json_block("trip-itinerary", to_js_json_text(canonical_json(itinerary)))),
         name="trip_json")

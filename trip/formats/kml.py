@@ -157,10 +157,10 @@ def _leg_placemarks(itinerary: Itinerary) -> Iterator[Placemark]:
             times=times,
             style_url=StyleUrl(url="#" + ROUTE_STYLE),
             kml_geometry=geometry,
+            # Few Data elements: legs are derived (recomputed on import), and
+            # fastkml's serialiser is the slow part of a large export.
             extended_data=ExtendedData(elements=[
-                _data("feature", "leg"), _data("leg", str(n)),
-                _data("start", str(leg.start)), _data("end", str(leg.end)),
-                _data("mode", leg.mode.value), _data("distance_km", f"{leg.distance_km:.3f}"),
+                _data("feature", "leg"), _data("start", str(leg.start)), _data("end", str(leg.end)),
             ]),
         )
 

@@ -10,6 +10,9 @@ Chromium is looked for in ``$TRIP_CHROMIUM``, then ``chromium``,
 download; when none is there, or Playwright is not installed, the export fails
 with an :class:`~trip.errors.ExportError` saying what to install.
 
+Chromium is started once per thread and kept warm for later snapshots (the
+first snapshot pays about a second for the launch).
+
 The PNG carries the provenance in ``iTXt`` chunks (``Title``, ``Source``,
 ``Creation Time``, ``Software`` and ``trip:provenance`` with the JSON record),
 which image viewers and ``exiftool`` show.
@@ -17,12 +20,15 @@ which image viewers and ``exiftool`` show.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
 import struct
+import threading
 import zlib
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import ExportError
@@ -41,6 +47,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync"]
 _CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: Above this many stops the snapshot draws dots instead of numbered icons.
+NUMBERED_LIMIT = 300
 
 
 def find_chromium() -> str:
@@ -96,48 +104,118 @@ def _texts(itinerary: Itinerary, provenance: Provenance) -> dict[str, str]:
     return texts
 
 
+def _host_allowed(host: str, patterns: tuple[str, ...]) -> bool:
+    """``host`` matches a pattern exactly, or as ``*.rest`` with one label for the star."""
+    for pattern in patterns:
+        if pattern.startswith("*."):
+            label, _, rest = host.partition(".")
+            if label and rest == pattern[2:]:
+                return True
+        elif host == pattern:
+            return True
+    return False
+
+
+class _Chromium:
+    """One headless Chromium per thread, started on first use and kept warm.
+
+    Starting Chromium costs about a second; a dashboard that offers PNG downloads,
+    or a script exporting many trips, pays it once. Playwright's sync objects
+    belong to the thread that made them, hence one per thread; all are closed at
+    exit.
+    """
+
+    _local = threading.local()
+    _all: list[Any] = []
+    _lock = threading.Lock()
+
+    @classmethod
+    def get(cls, timeout_ms: float) -> Any:
+        # Looked up every time, so a changed $TRIP_CHROMIUM (or an uninstalled
+        # browser) is noticed rather than hidden by the warm one.
+        executable = find_chromium()
+        browser = getattr(cls._local, "browser", None)
+        if (browser is not None and browser.is_connected()
+                and getattr(cls._local, "executable", None) == executable):
+            return browser
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            raise ExportError("PNG export needs Playwright: pip install playwright") from None
+        if browser is not None:
+            try:
+                browser.close()
+            except Exception:  # noqa: BLE001 - it may already be gone
+                pass
+        driver = getattr(cls._local, "driver", None) or sync_playwright().start()
+        cls._local.driver = driver
+        browser = driver.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS,
+                                         timeout=timeout_ms)
+        cls._local.browser, cls._local.executable = browser, executable
+        with cls._lock:
+            if not cls._all:
+                atexit.register(cls.close_all)
+            cls._all.append((threading.get_ident(), driver, browser))
+        return browser
+
+    @classmethod
+    def close_all(cls) -> None:
+        """Close the browsers this thread started (at exit: the main thread's).
+
+        Playwright's objects cannot be used from another thread; browsers of
+        other threads end with their driver process when Python exits.
+        """
+        me = threading.get_ident()
+        with cls._lock:
+            mine = [e for e in cls._all if e[0] == me]
+            cls._all = [e for e in cls._all if e[0] != me]
+        for _, driver, browser in mine:
+            try:
+                browser.close()
+                driver.stop()
+            except Exception:  # noqa: BLE001 - best effort at exit
+                pass
+        cls._local.browser = cls._local.driver = None
+
+
 def snapshot(page_html: str, *, width: int = 1200, height: int = 800, timeout_s: float = 30.0,
              allowed_hosts: tuple[str, ...] = ()) -> bytes:
     """Screenshot ``page_html`` in headless Chromium with every other request blocked."""
     try:
         from playwright.sync_api import Error as PlaywrightError
-        from playwright.sync_api import sync_playwright
     except ImportError:
         raise ExportError("PNG export needs Playwright: pip install playwright") from None
-    executable = find_chromium()
     timeout_ms = timeout_s * 1000
 
     def route(request_route) -> None:
         url = request_route.request.url
         parts = urlsplit(url)
         if parts.scheme in ("data", "blob", "about") or (
-                parts.scheme == "https" and parts.hostname in allowed_hosts):
+                parts.scheme == "https" and _host_allowed(parts.hostname or "", allowed_hosts)):
             request_route.continue_()
         else:
             request_route.abort()
 
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS,
-                                        timeout=timeout_ms)
-            try:
-                context = browser.new_context(viewport={"width": width, "height": height},
-                                              device_scale_factor=1)
-                context.route("**/*", route)
-                page = context.new_page()
-                page.set_content(page_html, wait_until="load", timeout=timeout_ms)
-                page.wait_for_function("() => window.L && document.querySelector('.leaflet-pane')",
-                                       timeout=timeout_ms)
-                if allowed_hosts:
-                    try:
-                        page.wait_for_load_state("networkidle", timeout=min(timeout_ms, 10_000))
-                    except PlaywrightError:
-                        pass  # a slow tile server leaves grey squares, not a failed export
-                # Let Leaflet finish its fit-bounds animation before the shot.
-                page.wait_for_timeout(150)
-                return page.screenshot(type="png", full_page=False, timeout=timeout_ms)
-            finally:
-                browser.close()
+        browser = _Chromium.get(timeout_ms)
+        context = browser.new_context(viewport={"width": width, "height": height},
+                                      device_scale_factor=1)
+        try:
+            context.route("**/*", route)
+            page = context.new_page()
+            page.set_content(page_html, wait_until="load", timeout=timeout_ms)
+            page.wait_for_function("() => window.L && document.querySelector('.leaflet-pane')",
+                                   timeout=timeout_ms)
+            if allowed_hosts:
+                try:
+                    page.wait_for_load_state("networkidle", timeout=min(timeout_ms, 10_000))
+                except PlaywrightError:
+                    pass  # a slow tile server leaves grey squares, not a failed export
+            # Two animation frames: Leaflet has laid out the markers and lines.
+            page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+            return page.screenshot(type="png", full_page=False, timeout=timeout_ms)
+        finally:
+            context.close()
     except PlaywrightError as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise ExportError(f"Chromium could not take the snapshot: {first}") from err
@@ -147,16 +225,19 @@ def render_png(itinerary: Itinerary, *, width: int = 1200, height: int = 800,
                tiles: str | None = None, timeout_s: float = 30.0) -> bytes:
     """The PNG snapshot of ``itinerary``'s map (plain background unless ``tiles`` is given)."""
     provenance = build_provenance(itinerary)
+    # A still image needs no buttons; past a few hundred stops numbered icons are
+    # unreadable anyway, and canvas dots draw much faster.
     page = render_html(itinerary, tiles=tiles, provenance=provenance,
-                       fullscreen=False, layer_control=False)
+                       fullscreen=False, layer_control=False, numbered_limit=NUMBERED_LIMIT)
     hosts: tuple[str, ...] = ()
     if tiles:
-        from ..render import _tile_layer  # the tile URL the map will ask for
+        from ..render import tile_layer  # the tile URL the map will ask for
 
-        layer = _tile_layer(tiles)
+        layer = tile_layer(tiles)
         if layer is not None:
-            host = urlsplit(layer.tiles.replace("{s}", "a")).hostname or ""
-            hosts = (host,) + tuple(host.replace("a.", f"{s}.", 1) for s in "bc" if host.startswith("a."))
+            # "{s}" is the tile server's subdomain (a, b, c, …): allow one label there.
+            host = urlsplit(layer.tiles.replace("{s}", "*")).hostname or ""
+            hosts = (host,) if host else ()
     png = snapshot(page, width=width, height=height, timeout_s=timeout_s, allowed_hosts=hosts)
     return add_text_chunks(png, _texts(itinerary, provenance))
 
