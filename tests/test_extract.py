@@ -228,3 +228,10 @@ def test_any_text_gives_an_extraction_never_a_crash(extractor: Extractor, words:
         for stop in r.stops:
             assert stop.evidence and all(e in text.replace("\n\n", " ") or e for e in stop.evidence)
             assert stop.status in ("visited", "planned", "origin")
+
+
+def test_undated_plans_come_after_dated_stops(extractor: Extractor) -> None:
+    r = run(extractor, "Trip\n\nMinister Eva Lind will go on to Porto later. She arrived in Riga on "
+                       "Monday and in Madrid on Tuesday.")
+    assert stops(r) == [("Riga", "2024-03-04", "visited"), ("Madrid", "2024-03-05", "visited"),
+                        ("Porto", None, "planned")]

@@ -542,32 +542,32 @@ def _absorb(into: _Record, other: _Record) -> None:
 
 
 def _ordered(records: list[_Record]) -> list[_Record]:
-    """Sort by date; an undated stop keeps its place after the stop before it in the text."""
+    """Sort by date; an undated stop keeps its place after the stop before it in the text,
+    and an undated planned stop goes after every dated one (it is still to come)."""
     by_text = sorted(records, key=lambda r: r.order)
-    effective: list[dt.date | None] = []
+    return [by_text[i] for i in _order([(r.date, r.status) for r in by_text])]
+
+
+def _order(items: list[tuple[dt.date | None, str]]) -> list[int]:
+    known = [d for d, _ in items if d is not None]
+    latest = max(known) if known else dt.date.min
+    first = min(known) if known else dt.date.min
+    effective: list[dt.date] = []
     current: dt.date | None = None
-    for r in by_text:
-        if r.date is not None:
-            current = r.date
-        effective.append(current)
-    first_known = next((d for d in effective if d is not None), None)
-    keyed = []
-    for r, eff in zip(by_text, effective):
-        eff = eff or first_known or dt.date.min
-        keyed.append(((eff, 0 if r.status == "origin" else 1, 0 if r.date else 1, r.order), r))
-    keyed.sort(key=lambda t: t[0])
-    return [r for _, r in keyed]
+    for date, status in items:
+        if date is not None:
+            current = date
+            effective.append(date)
+        elif status == "planned":
+            effective.append(latest)
+        else:
+            effective.append(current or first)
+    return sorted(range(len(items)), key=lambda i: (effective[i], 0 if items[i][1] == "origin" else 1,
+                                                    0 if items[i][0] else 1, i))
 
 
 def _ordered_drafts(stops: list[DraftStop]) -> list[DraftStop]:
-    effective: list[dt.date] = []
-    current: dt.date | None = None
-    for stop in stops:
-        current = stop.date or current
-        effective.append(current or dt.date.min)
-    keyed = sorted(range(len(stops)), key=lambda i: (effective[i], 0 if stops[i].status == "origin" else 1,
-                                                      0 if stops[i].date else 1, i))
-    return [stops[i] for i in keyed]
+    return [stops[i] for i in _order([(s.date, s.status) for s in stops])]
 
 
 def _reference_target(records, findings, s, f) -> _Record | None:
