@@ -238,3 +238,14 @@ def test_airport_names_without_the_generic_words(gazetteer):
     assert best.kind == "airport" and best.country == "VN"
     assert gazetteer.lookup("Sheremetyevo")[0].kind == "airport"
     assert gazetteer.lookup("Vladivostok")[0].kind == "city"
+
+
+@pytest.mark.parametrize("query, kind, country", [
+    ("Honolulu (HNL)", "airport", "US"),
+    ("Knevichi airfield (Vladivostok airport)", "airport", "RU"),
+    ("Beijing (Peking)", "city", "CN"),
+    ("the Amur region", "region", "RU"),
+])
+def test_parenthetical_and_article_variants(offline_geocoder, query, kind, country):
+    best = offline_geocoder.geocode(query).best
+    assert best.kind == kind and best.country == country

@@ -105,9 +105,10 @@ class OfflineGeocoder:
     def _ranked(self, text: str, pool: int) -> tuple[list[tuple[Hit, float, float]], bool]:
         """Ranked (hit, score, confidence) for one query, and whether fuzzy was needed."""
         gaz = self.gazetteer
-        hits, hint = gaz.hits(text), ""
+        hits, hint, matched = gaz.hits(text), "", text
         if not hits:
             for variant in _variants(text):
+                matched, hint = variant, ""
                 hits = gaz.hits(variant)
                 if not hits:
                     core, hint = split_kind_hint(normalize_name(variant))
@@ -116,9 +117,10 @@ class OfflineGeocoder:
                     break
         fuzzy = False
         if not hits:
-            fuzzy = True
+            fuzzy, matched, hint = True, text, ""
             hits = gaz.fuzzy_hits(text, limit=5, budget_s=self.fuzzy_budget_s)
-        code = len(text) in (3, 4) and text.isascii() and text.isalnum() and text.isupper()
+        code = len(matched) in (3, 4) and matched.isascii() and matched.isalnum() \
+            and matched.isupper()
         return rank(hits, hint=hint, code_query=code, limit=pool), fuzzy
 
     def _not_found_reason(self, text: str) -> tuple[str, list[str]]:
@@ -403,12 +405,16 @@ def _variants(text: str) -> list[str]:
     """Readings of a query to try when it has no exact match, most literal first.
 
     "Knevichi airfield (Vladivostok airport)" -> itself, "Knevichi airfield",
-    "Vladivostok airport"; "the Amur region" -> "Amur region".
+    "Vladivostok airport"; "Honolulu (HNL)" -> itself, "HNL", "Honolulu";
+    "the Amur region" -> "Amur region".
     """
     out = [text]
     if "(" in text and text.rstrip().endswith(")"):
         outer, _, inner = text.rstrip()[:-1].partition("(")
-        out += [outer.strip(), inner.strip()]
+        inner = inner.strip()
+        # "Honolulu (HNL)": the code is the more precise half
+        code = len(inner) in (3, 4) and inner.isascii() and inner.isalpha() and inner.isupper()
+        out += [inner, outer.strip()] if code else [outer.strip(), inner]
     for item in list(out):
         lowered = item.lower()
         for article in _ARTICLES:
