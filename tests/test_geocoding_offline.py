@@ -249,3 +249,25 @@ def test_airport_names_without_the_generic_words(gazetteer):
 def test_parenthetical_and_article_variants(offline_geocoder, query, kind, country):
     best = offline_geocoder.geocode(query).best
     assert best.kind == kind and best.country == country
+
+
+_NAMES = ["Vladivostok", "Artyom", "Khasan", "Pingxiang", "Paris", "Qqxxzzv", "Russia",
+          "Vostochny", "Dili", "Washington", "Komsomolsk na Amure", "Tumangang", "Vldvstk",
+          "Ho Chi Minh City", "Primorye", "VVO", "Honolulu (HNL)"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(names=st.lists(st.sampled_from(_NAMES), min_size=1, max_size=8),
+       modes=st.lists(st.sampled_from([None, "train", "car", "plane", "walk", "ship"]),
+                      min_size=8, max_size=8),
+       days=st.lists(st.one_of(st.none(), st.integers(0, 30)), min_size=8, max_size=8))
+def test_any_route_gives_one_sound_answer_per_stop(offline_geocoder, names, modes, days):
+    dates = [None if d is None else dt.date(2024, 1, 1) + dt.timedelta(days=d)
+             for d in days[: len(names)]]
+    results = offline_geocoder.geocode_route(names, dates=dates, modes=modes[: len(names)])
+    assert [r.query for r in results] == names
+    for r in results:
+        assert r.best is not None or r.reason
+        assert all(0 <= c.confidence <= 1 for c in r.candidates)
+        if r.best is not None:
+            assert r.candidates[0] == r.best
