@@ -144,8 +144,10 @@ def test_user_text_is_escaped_for_html_and_javascript():
     # The text is still there, as JSON string content for textContent.
     assert "\\u003cimg src=x onerror=alert(1)\\u003e" in html
     assert json.dumps(EVIL_TEMPLATE) in html
-    # Jinja syntax in a note is data, not template code.
-    assert "{{ jinja }}" in html and "{% raw %}" in html
+    # Jinja syntax in a note is data, not template code: its "{" is escaped as
+    # \u007b so no later template pass can evaluate it, and JSON reads it back as typed.
+    assert "\\u007b{ jinja }}" in html and "\\u007b% raw %}" in html
+    assert "{{ jinja }}" not in html and "{% raw %}" not in html
 
 
 def test_to_js_json_escapes_everything_that_could_end_a_script():

@@ -33,6 +33,7 @@ from __future__ import annotations
 import html as html_lib
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Any, Literal, Sequence
 
@@ -101,6 +102,9 @@ _TILES = {
 }
 
 
+_JINJA_OPEN = re.compile(r"\{(?=[{%#])")
+
+
 def to_js_json(obj: Any) -> str:
     """JSON that is safe inside a ``<script>`` element and as a JavaScript expression.
 
@@ -109,9 +113,14 @@ def to_js_json(obj: Any) -> str:
     which end a line in older JavaScript, are escaped too.
     """
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("'", "\\u0027")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    # folium compiles each macro's rendered script as a new jinja template, so a
+    # "{{", "{%" or "{#" in user text would be evaluated on the server. In compact
+    # JSON a structural "{" is followed only by '"' or "}", so every "{" before
+    # one of those three characters is inside a string and can be escaped.
+    return _JINJA_OPEN.sub(r"\\u007b", text)
 
 
 # -- geometry -----------------------------------------------------------------
