@@ -59,6 +59,8 @@ _RELATIVE = re.compile(
     r"|(?P<later>(?P<n>two|three|four|five|six|seven|\d{1,2}) days (?:later|afterwards|after that)"
     r"|(?P<n2>two|three|four|five|six|seven|\d{1,2}) days (?:earlier|before)"
     r"|(?P<w>a|one|two|three) weeks? (?:later|afterwards))"
+    r"|(?P<overnight>overnight (?=train|flight|journey|ferry|bus|crossing|drive|sleeper)"
+    r"|(?<=flew back to )[^.,;]{0,30}?overnight|overnight(?= to\b))"
     r"|(?P<week>earlier this week|this week|last week|next week|this weekend|last weekend|next weekend))\b"
 )
 _MONTH_ONLY = re.compile(
@@ -127,6 +129,8 @@ def find_dates(sentence: str) -> list[DateSpan]:
             span = DateSpan(m.start(), m.end(), m.group(0), "relative", offset=-1, anchor="narrative")
         elif g["same"]:
             span = DateSpan(m.start(), m.end(), m.group(0), "relative", offset=0, anchor="narrative")
+        elif g["overnight"]:
+            span = DateSpan(m.start(), m.end(), m.group(0), "relative", offset=1, anchor="narrative")
         elif g["later"] and g["w"]:
             span = DateSpan(m.start(), m.end(), m.group(0), "relative",
                             offset=7 * NUMBERS[g["w"].lower()], anchor="narrative")
@@ -255,7 +259,7 @@ def resolve(
         year = span.year or (anchor.year if anchor else 0)
         if not year:
             return None, "month"
-        if not span.year and anchor and tense == "past" and span.month > anchor.month:
+        if not span.year and published and tense == "past" and span.month > published.month:
             year -= 1
         return dt.date(year, span.month, 1), "month"
     if span.kind == "weekday":
@@ -306,7 +310,9 @@ def find_published(text: str, *, today: dt.date | None = None) -> tuple[dt.date 
     today = today or dt.date.today()
     head = text.split("\n\n")[:4]
     for para in head:
-        window = para[:160]
+        # a dateline or a "Published …" line; a date later in a sentence is the story's, not the paper's
+        m = _PUBLISHED_LINE.search(para[:200])
+        window = para[: max(60, m.end() + 40 if m else 0)]
         for span in find_dates(window):
             if span.kind == "absolute" and span.year:
                 try:

@@ -522,8 +522,10 @@ def _merge_record(records: list[_Record], rec: _Record) -> _Record:
             last.end_date = rec.end_date
         _absorb(last, rec)
         return last
-    if records[-1] is last and last.date and rec.date and 0 < (rec.date - last.date).days <= 7 \
-            and rec.status == last.status:
+    if last.date and rec.date and 0 < (rec.date - last.date).days <= 7 and rec.status == last.status \
+            and not rec.moved and not any(r.date and last.date < r.date < rec.date for r in records) \
+            and (records[-1] is last or all(r.date and r.date <= last.date for r in records[records.index(last) + 1:])):
+        # the same stay, told over several days: "arrived in Luanda on Monday … on Tuesday … in Luanda"
         last.end_date = max(rec.date, last.end_date or rec.date)
         _absorb(last, rec)
         return last

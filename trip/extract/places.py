@@ -401,10 +401,13 @@ class PlaceSpotter:
             if cands:
                 self._emit(words, sent, text, longer, cands, result, end=words[-1].end + m.end())
                 return
-        if _BUILDING.match(after) and not words[-1].possessive and \
-                re.search(r"\bthe\s+$", text[max(0, words[0].start - 5):words[0].start]):
-            return  # "the Melia hotel", "the Istiqlal mosque": a building's name
         cands = self.lookup(name)
+        if _BUILDING.match(after) and not words[-1].possessive:
+            # "the Melia hotel", "the Istiqlal mosque": a building's name; "Notre-Dame cathedral"
+            # is not the town of Notre-Dame-de-Bondeville. "Canterbury cathedral" is in Canterbury.
+            if re.search(r"\bthe\s+$", text[max(0, words[0].start - 5):words[0].start]) or not any(
+                    _norm(c.name) == _norm(name) and c.population >= 50_000 for c in cands[:3]):
+                return
         if cands and len(words) < len(run) and run[0].lower not in _FUNCTION and not (
                 cands[0].kind in REGION_KINDS or cands[0].population >= 100_000):
             return  # "European Union" → not "Union"

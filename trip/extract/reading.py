@@ -140,6 +140,8 @@ def article_from_text(text: str, *, source: str = "", html: bool | None = None) 
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not re.search(r"\n\s*\n", text):  # no blank lines: every line is a paragraph
         text = text.replace("\n", "\n\n")
+    # bullet and numbered lines are paragraphs of their own ("- Thursday 21 September: …")
+    text = re.sub(r"\n(?=[ \t]*(?:[-*•–]|\d{1,2}[.)])\s)", "\n\n", text)
     body = _clean_paragraphs(text)
     title = body.split("\n\n", 1)[0] if body else ""
     return Article(text=body, source=source, title=title)

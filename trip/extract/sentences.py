@@ -72,7 +72,7 @@ def split_sentences(text: str) -> list[Sentence]:
 # Clause boundaries: where the grammatical subject may change.
 _CLAUSE = re.compile(
     r";|:\s|\s[—–]\s|,\s+(?:and|but|while|whereas|where|which|who|whose|when|although|though)\b"
-    r"|\s+(?:but|while|whereas)\s+"
+    r"|\s+(?:but|while|whereas)\s+|,?\s+as\s+(?=[A-Z])"
 )
 
 

@@ -216,7 +216,8 @@ _VISIT_VERB = re.compile(
 _CENTRE_OF = re.compile(
     r"\b(?:centre|center|heart|streets|outskirts|suburbs|old town|port|harbour|harbor|airport|station|"
     r"town hall|city hall|cathedral|university|capital|reef|shore|shores|coast|beach|island|islands|atoll|"
-    r"banks|foot|slopes|summit)\s+of\s+(?:the\s+)?$",
+    r"banks|foot|slopes|summit|town|city|village|resort|border town|port city|market town|suburb)"
+    r"\s+of\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
 _SEQUENCE = re.compile(r"(?:\b(?:followed by|then|and then|before|after)\s+(?:in\s+|at\s+|to\s+)?)$",
@@ -268,6 +269,12 @@ class Finding:
     references: list[Reference] = field(default_factory=list)
 
 
+def _small_region(span: PlaceSpan) -> bool:
+    """An island or small district ("Sal, in Cape Verde") can be a stop; a country never is."""
+    top = span.candidates[0]
+    return top.kind == "region" and 0 < top.population < 500_000
+
+
 def _km(num: str, unit: str) -> float | None:
     try:
         value = float(num.replace(",", ""))
@@ -310,7 +317,16 @@ def _agent(actors: list[Actor], clause: tuple[int, int], pos: int, end: int, sen
             return after[:1]
     # "…, and two in Lisbon": the subject of the main clause, not of a relative clause between
     main = [a for a in actors if a.end <= c0 and not _in_relative(a, sentence)]
-    return main[:1]
+    if main:
+        return main[:1]
+    # "…stopped at Sal, an island in Cape Verde, where Biden met…": who acts there
+    for b0, b1 in clause_bounds(sentence):
+        if b0 >= c1 and re.match(r"where\b", sentence[b0:b1].lstrip(", ")):
+            inside = [a for a in actors if b0 <= a.start < b1]
+            return inside[:1]
+        if b0 >= c1:
+            break
+    return []
 
 
 def _in_relative(actor: Actor, sentence: str) -> bool:
@@ -345,7 +361,8 @@ def classify(
         if span.institution:
             f.reason = "an institution standing for its government (metonymy)"
             continue
-        if span.is_region or norm in MACRO_REGIONS or span.name.lower() in MACRO_REGIONS:
+        if (span.is_region and not _small_region(span)) or norm in MACRO_REGIONS \
+                or span.name.lower() in MACRO_REGIONS:
             f.reason = "a country or region, not a stop"
             continue
         dm = _DISTANCE.search(before)
