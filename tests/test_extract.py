@@ -235,3 +235,24 @@ def test_undated_plans_come_after_dated_stops(extractor: Extractor) -> None:
                        "Monday and in Madrid on Tuesday.")
     assert stops(r) == [("Riga", "2024-03-04", "visited"), ("Madrid", "2024-03-05", "visited"),
                         ("Porto", None, "planned")]
+
+
+def test_another_leader_elsewhere_in_a_headline_is_not_a_stop(extractor: Extractor) -> None:
+    r = run(extractor, "Lind visits Riga as Kim Jong Un meets leaders in Hanoi\n\nMinister Eva Lind "
+                       "arrived in Riga on Monday and then drove to the border town of Haiphong on Tuesday.")
+    assert stops(r) == [("Riga", "2024-03-04", "visited"), ("Haiphong", "2024-03-05", "visited")]
+    assert "Hanoi" in reasons(r)
+
+
+def test_where_clause_names_who_was_there(extractor: Extractor) -> None:
+    r = run(extractor, "Trip\n\nThe delegation's jet stopped at Porto on Monday, where Eva Lind met "
+                       "the mayor. Storms had closed the airport in Madrid, where fans waited.")
+    assert [name for name, *_ in stops(r)] == ["Porto"]
+
+
+def test_a_stay_over_several_days_is_one_stop(extractor: Extractor) -> None:
+    r = run(extractor, "Trip\n\nMinister Eva Lind arrived in Riga on Monday after a stop in Lisbon "
+                       "the same day. On Tuesday she met the president in Riga.")
+    riga = next(s for s in r.stops if s.place.name == "Riga")
+    assert (riga.date, riga.end_date) == (dt.date(2024, 3, 4), dt.date(2024, 3, 5))
+    assert len(riga.evidence) == 2

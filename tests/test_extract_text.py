@@ -150,3 +150,21 @@ def test_weekday_and_date_fix_the_year() -> None:
 ])
 def test_clause_tense(clause: str, tense: str) -> None:
     assert clause_tense(clause) == tense
+
+
+def test_bullet_lines_are_paragraphs() -> None:
+    article = article_from_text("Timeline\n\nIntro line.\n- Monday 4 March: in Riga.\n- Tuesday 5 March: in Tallinn.")
+    assert article.text.split("\n\n")[1:] == ["Intro line.", "- Monday 4 March: in Riga.",
+                                             "- Tuesday 5 March: in Tallinn."]
+
+
+def test_a_date_deep_in_the_lead_is_the_story_not_the_paper() -> None:
+    text = ("Title\n\nErnesto Guevara was a 23-year-old medical student when he and a friend left "
+            "Buenos Aires on January 4, 1952, on an old motorcycle.")
+    assert find_published(text)[0] is None
+    assert find_published("Title\n\nKYIV, March 21, 2023 — Text.")[0] == dt.date(2023, 3, 21)
+
+
+def test_overnight_journeys_arrive_the_next_day() -> None:
+    (span,) = find_dates("and took an overnight train to Kyiv")
+    assert resolve(span, published=None, narrative=dt.date(2023, 3, 20))[0] == dt.date(2023, 3, 21)
