@@ -134,6 +134,7 @@
 
   function stopIcon(p, showDate) {
     var root = el("div", "trip-stop-inner");
+    root.setAttribute("aria-label", stopTitle(p) + (p.d ? ", " + p.d : ""));
     root.appendChild(el("span", "trip-stop-number", p.n));
     if (showDate && (p.ds || p.d)) root.appendChild(el("span", "trip-stop-date", p.ds || p.d));
     return L.divIcon({
