@@ -220,6 +220,14 @@ def test_map_draws_offline_and_shows_hostile_text_as_text():
             assert page.locator("img[src=x]").count() == 0
             assert dialogs == [] and errors == []
             assert blocked == []
+            # With the default tiles, the tiles are the only thing asked of the network,
+            # and the map draws without them.
+            page.set_content(map_html(load_sample("kim-jong-un-2023-far-east")), wait_until="load")
+            page.wait_for_selector(".trip-stop", timeout=10_000)
+            assert page.locator(".trip-stop").count() == 7
+            assert page.locator(".leaflet-interactive.trip-leg").count() == 6
+            assert blocked and all(url.startswith("https://tile.openstreetmap.org/") for url in blocked)
+            assert errors == []
         finally:
             browser.close()
 
