@@ -226,6 +226,10 @@ def test_map_draws_offline_and_shows_hostile_text_as_text():
             page.wait_for_selector(".trip-stop", timeout=10_000)
             assert page.locator(".trip-stop").count() == 7
             assert page.locator(".leaflet-interactive.trip-leg").count() == 6
+            for _ in range(50):  # tile requests are intercepted asynchronously
+                if blocked:
+                    break
+                page.wait_for_timeout(100)
             assert blocked and all(url.startswith("https://tile.openstreetmap.org/") for url in blocked)
             assert errors == []
         finally:
