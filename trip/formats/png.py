@@ -10,7 +10,7 @@ Chromium is looked for in ``$TRIP_CHROMIUM``, then ``chromium``,
 download; when none is there, or Playwright is not installed, the export fails
 with an :class:`~trip.errors.ExportError` saying what to install.
 
-Chromium is started once per thread and kept warm for later snapshots (the
+Chromium is started once per process (in a thread of its own) and kept warm for later snapshots (the
 first snapshot pays about a second for the launch).
 
 The PNG carries the provenance in ``iTXt`` chunks (``Title``, ``Source``,
@@ -24,9 +24,12 @@ import atexit
 import json
 import os
 import shutil
+import queue
 import struct
 import threading
 import zlib
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -116,66 +119,119 @@ def _host_allowed(host: str, patterns: tuple[str, ...]) -> bool:
     return False
 
 
-class _Chromium:
-    """One headless Chromium per thread, started on first use and kept warm.
+class _ChromiumWorker:
+    """One headless Chromium for the whole process, owned by one daemon thread.
 
-    Starting Chromium costs about a second; a dashboard that offers PNG downloads,
-    or a script exporting many trips, pays it once. Playwright's sync objects
-    belong to the thread that made them, hence one per thread; all are closed at
-    exit.
+    Starting Chromium costs about a second; a dashboard offering PNG downloads,
+    or a script exporting many trips, pays it once. Playwright's sync API runs an
+    event loop in the thread that starts it and its objects belong to that
+    thread, so the browser lives in a thread of its own: callers in any thread
+    (including ones that use Playwright themselves, like the test suite) hand it
+    jobs through a queue. The browser is closed at exit.
     """
 
-    _local = threading.local()
-    _all: list[Any] = []
     _lock = threading.Lock()
+    _jobs: "queue.Queue[Any]" = queue.Queue()
+    _thread: threading.Thread | None = None
 
     @classmethod
-    def get(cls, timeout_ms: float) -> Any:
-        # Looked up every time, so a changed $TRIP_CHROMIUM (or an uninstalled
-        # browser) is noticed rather than hidden by the warm one.
-        executable = find_chromium()
-        browser = getattr(cls._local, "browser", None)
-        if (browser is not None and browser.is_connected()
-                and getattr(cls._local, "executable", None) == executable):
-            return browser
+    def run(cls, job: Any, *args: Any, timeout_s: float) -> Any:
+        with cls._lock:
+            if cls._thread is None or not cls._thread.is_alive():
+                cls._thread = threading.Thread(target=cls._loop, name="trip-chromium", daemon=True)
+                cls._thread.start()
+                atexit.register(cls.stop)
+        future: Future = Future()
+        cls._jobs.put((job, args, future))
         try:
-            from playwright.sync_api import sync_playwright
-        except ImportError:
-            raise ExportError("PNG export needs Playwright: pip install playwright") from None
-        if browser is not None:
+            return future.result(timeout=timeout_s)
+        except FutureTimeout:
+            raise ExportError(f"Chromium did not finish the snapshot within {timeout_s:.0f} s") from None
+
+    @classmethod
+    def stop(cls) -> None:
+        thread = cls._thread
+        if thread is not None and thread.is_alive():
+            cls._jobs.put(None)
+            thread.join(timeout=10)
+
+    @staticmethod
+    def _loop() -> None:
+        state: dict[str, Any] = {}
+        while True:
+            item = _ChromiumWorker._jobs.get()
+            if item is None:
+                break
+            job, args, future = item
+            if not future.set_running_or_notify_cancel():
+                continue
             try:
-                browser.close()
+                future.set_result(job(state, *args))
+            except BaseException as err:  # noqa: BLE001 - handed to the caller
+                future.set_exception(err)
+        _close(state)
+
+
+def _close(state: dict[str, Any]) -> None:
+    for key, method in (("browser", "close"), ("driver", "stop")):
+        thing = state.pop(key, None)
+        if thing is not None:
+            try:
+                getattr(thing, method)()
             except Exception:  # noqa: BLE001 - it may already be gone
                 pass
-        driver = getattr(cls._local, "driver", None) or sync_playwright().start()
-        cls._local.driver = driver
-        browser = driver.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS,
-                                         timeout=timeout_ms)
-        cls._local.browser, cls._local.executable = browser, executable
-        with cls._lock:
-            if not cls._all:
-                atexit.register(cls.close_all)
-            cls._all.append((threading.get_ident(), driver, browser))
+
+
+def _browser(state: dict[str, Any], executable: str, timeout_ms: float) -> Any:
+    """The warm browser, (re)started when missing, crashed, or the executable changed."""
+    browser = state.get("browser")
+    if browser is not None and browser.is_connected() and state.get("executable") == executable:
         return browser
+    from playwright.sync_api import sync_playwright
 
-    @classmethod
-    def close_all(cls) -> None:
-        """Close the browsers this thread started (at exit: the main thread's).
+    if browser is not None:
+        try:
+            browser.close()
+        except Exception:  # noqa: BLE001 - it may already be gone
+            pass
+    if "driver" not in state:
+        state["driver"] = sync_playwright().start()
+    state["browser"] = state["driver"].chromium.launch(
+        executable_path=executable, args=CHROMIUM_ARGS, timeout=timeout_ms)
+    state["executable"] = executable
+    return state["browser"]
 
-        Playwright's objects cannot be used from another thread; browsers of
-        other threads end with their driver process when Python exits.
-        """
-        me = threading.get_ident()
-        with cls._lock:
-            mine = [e for e in cls._all if e[0] == me]
-            cls._all = [e for e in cls._all if e[0] != me]
-        for _, driver, browser in mine:
+
+def _shoot(state: dict[str, Any], executable: str, page_html: str, width: int, height: int,
+           timeout_ms: float, allowed_hosts: tuple[str, ...]) -> bytes:
+    from playwright.sync_api import Error as PlaywrightError
+
+    def route(request_route) -> None:
+        parts = urlsplit(request_route.request.url)
+        if parts.scheme in ("data", "blob", "about") or (
+                parts.scheme == "https" and _host_allowed(parts.hostname or "", allowed_hosts)):
+            request_route.continue_()
+        else:
+            request_route.abort()
+
+    browser = _browser(state, executable, timeout_ms)
+    context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
+    try:
+        context.route("**/*", route)
+        page = context.new_page()
+        page.set_content(page_html, wait_until="load", timeout=timeout_ms)
+        page.wait_for_function("() => window.L && document.querySelector('.leaflet-pane')",
+                               timeout=timeout_ms)
+        if allowed_hosts:
             try:
-                browser.close()
-                driver.stop()
-            except Exception:  # noqa: BLE001 - best effort at exit
-                pass
-        cls._local.browser = cls._local.driver = None
+                page.wait_for_load_state("networkidle", timeout=min(timeout_ms, 10_000))
+            except PlaywrightError:
+                pass  # a slow tile server leaves grey squares, not a failed export
+        # Two animation frames: Leaflet has laid out the markers and lines.
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        return page.screenshot(type="png", full_page=False, timeout=timeout_ms)
+    finally:
+        context.close()
 
 
 def snapshot(page_html: str, *, width: int = 1200, height: int = 800, timeout_s: float = 30.0,
@@ -185,37 +241,12 @@ def snapshot(page_html: str, *, width: int = 1200, height: int = 800, timeout_s:
         from playwright.sync_api import Error as PlaywrightError
     except ImportError:
         raise ExportError("PNG export needs Playwright: pip install playwright") from None
-    timeout_ms = timeout_s * 1000
-
-    def route(request_route) -> None:
-        url = request_route.request.url
-        parts = urlsplit(url)
-        if parts.scheme in ("data", "blob", "about") or (
-                parts.scheme == "https" and _host_allowed(parts.hostname or "", allowed_hosts)):
-            request_route.continue_()
-        else:
-            request_route.abort()
-
+    # Looked up on every call, so a changed $TRIP_CHROMIUM or an uninstalled
+    # browser is reported rather than hidden by the warm one.
+    executable = find_chromium()
     try:
-        browser = _Chromium.get(timeout_ms)
-        context = browser.new_context(viewport={"width": width, "height": height},
-                                      device_scale_factor=1)
-        try:
-            context.route("**/*", route)
-            page = context.new_page()
-            page.set_content(page_html, wait_until="load", timeout=timeout_ms)
-            page.wait_for_function("() => window.L && document.querySelector('.leaflet-pane')",
-                                   timeout=timeout_ms)
-            if allowed_hosts:
-                try:
-                    page.wait_for_load_state("networkidle", timeout=min(timeout_ms, 10_000))
-                except PlaywrightError:
-                    pass  # a slow tile server leaves grey squares, not a failed export
-            # Two animation frames: Leaflet has laid out the markers and lines.
-            page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-            return page.screenshot(type="png", full_page=False, timeout=timeout_ms)
-        finally:
-            context.close()
+        return _ChromiumWorker.run(_shoot, executable, page_html, width, height, timeout_s * 1000,
+                                   allowed_hosts, timeout_s=timeout_s * 3 + 30)
     except PlaywrightError as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise ExportError(f"Chromium could not take the snapshot: {first}") from err
