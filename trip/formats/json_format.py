@@ -12,8 +12,9 @@ The document is one object::
 
 Only ``stops[].place`` is required. A stop's ``sources`` may also be given as
 strings (``"Title <https://…>"``) or as one ``source`` string in the CSV's
-`` | `` form. Errors name the stop as ``row N`` (counting stops from 1) and the
-field, and every bad stop is reported at once.
+`` | `` form. Errors name the stop (counting from 1) and the field, e.g.
+``stop 3, field "date": "Sept 31" is not a date (expected YYYY-MM-DD)``, and
+every bad stop is reported at once.
 
 :func:`stop_to_dict` and :func:`itinerary_to_dict` are the JSON shapes other
 parts of trip reuse (``python -m trip show --json``).
@@ -111,6 +112,17 @@ def _cell(value: Any) -> str:
     raise ValidationError("is not a number or text", value=value)
 
 
+def _at_stop(err: ValidationError) -> FormatError:
+    """``stop 3, field "date": …``: JSON has stops and fields, not rows and columns."""
+    where = [f"stop {err.row}"] if err.row is not None else []
+    if err.field:
+        where.append(f'field "{err.field}"')
+    body = str(err).split(": ", 1)[1] if ": " in str(err) and (err.row or err.field) else str(err)
+    placed = FormatError(", ".join(where) + ": " + body if where else body)
+    placed.row, placed.field, placed.value, placed.problem = err.row, err.field, err.value, err.problem
+    return placed
+
+
 def itinerary_from_dict(doc: Any, *, name: str = "") -> Itinerary:
     """Build an itinerary from the parsed JSON document, reporting every bad stop."""
     if isinstance(doc, list):  # a bare list of stops is accepted too
@@ -148,7 +160,8 @@ def itinerary_from_dict(doc: Any, *, name: str = "") -> Itinerary:
         else:
             stops.append(stop.replace(sources=sources) if sources else stop)
     if errors:
-        raise errors[0] if len(errors) == 1 else RowErrors(errors, name=name)
+        placed = [_at_stop(e) for e in errors]
+        raise placed[0] if len(placed) == 1 else RowErrors(placed, name=name)
     try:
         return Itinerary(tuple(stops), title=doc.get("title") or "",
                          description=doc.get("description") or "",
