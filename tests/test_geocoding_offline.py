@@ -271,3 +271,15 @@ def test_any_route_gives_one_sound_answer_per_stop(offline_geocoder, names, mode
         assert all(0 <= c.confidence <= 1 for c in r.candidates)
         if r.best is not None:
             assert r.candidates[0] == r.best
+
+
+def test_modes_and_dates_in_other_forms(offline_geocoder):
+    from trip.itinerary import Mode
+
+    results = offline_geocoder.geocode_route(
+        ["Nanning", "Pingxiang", "Dong Dang"], dates=["2025-04-03", dt.datetime(2025, 4, 4), None],
+        modes=[None, Mode.TRAIN, "ferry"])
+    assert results[1].best.admin1 == "Guangxi"
+    results = offline_geocoder.geocode_route(["Vladivostok", "Khasan"],
+                                             dates=["not a date", "2023-09-12"], modes=["?", "bus"])
+    assert results[1].best.country == "RU"

@@ -5,9 +5,10 @@ A sequence of names that form one trip is resolved jointly: each stop's candidat
 are nodes, consecutive stops are linked by how plausible the leg is (distance, the
 speed the dates imply for the mode, whether the countries touch), and the best
 combination is found exactly by dynamic programming (max-product, forward and
-backward, so every candidate also gets a route-aware confidence). A stop whose
-best candidate would send the trip across the world and back is left unresolved
-with the reason, rather than guessed.
+backward, so every candidate also gets a route-aware confidence). A doubtful
+choice (alternate name, misspelling, ambiguous name) that the route cannot reach
+gives way to the next plausible candidate; a stop with none is left unresolved
+with the reason, rather than guessed across the world.
 
 Never opens a network connection.
 """
@@ -180,8 +181,8 @@ class OfflineGeocoder:
         coordinates: it is not geocoded but still steers its neighbours.
         """
         n = len(queries)
-        dates = list(dates) if dates is not None else [None] * n
-        modes = [str(m).lower() if m else "unknown" for m in (modes or [None] * n)]
+        dates = [_as_date(d) for d in dates] if dates is not None else [None] * n
+        modes = [_as_mode(m) for m in modes] if modes is not None else ["unknown"] * n
         fixed_at = list(fixed) if fixed is not None else [None] * n
         if not (len(dates) == len(modes) == len(fixed_at) == n):
             raise QueryError("dates, modes and fixed must have one entry per stop",
@@ -189,16 +190,13 @@ class OfflineGeocoder:
         texts = [check_query(q) for q in queries]
 
         options: list[list[_Option]] = []
-        ranked_all: list[list[tuple[Hit, float, float]]] = []
         fuzzy_used: list[bool] = []
         for text, pin in zip(texts, fixed_at):
             if pin is not None:
                 options.append([_Option(None, pin.lat, pin.lon, "", "", 0.0, 1.0)])
-                ranked_all.append([])
                 fuzzy_used.append(False)
                 continue
             ranked, fuzzy = self._ranked(text, ROUTE_POOL)
-            ranked_all.append(ranked)
             fuzzy_used.append(fuzzy)
             top = ranked[0][1] if ranked else 0.0
             options.append([_Option(h, h.lat, h.lon, h.country, h.kind,
@@ -396,6 +394,32 @@ class OfflineGeocoder:
             return (f"the only candidates lie far off the route; {label} is "
                     f"{nearest[2]:,.0f} km from stop {nearest[0] + 1}")
         return ""
+
+
+_MODE_ALIASES = {"flight": "plane", "air": "plane", "fly": "plane", "rail": "train",
+                 "bus": "car", "coach": "car", "drive": "car", "road": "car", "boat": "ship",
+                 "ferry": "ship", "foot": "walk", "on foot": "walk"}
+
+
+def _as_mode(value: object) -> str:
+    """A leg mode from a Mode, a string or None ("ferry" -> "ship"; unknown -> "unknown")."""
+    text = str(value).strip().lower() if value else ""
+    text = _MODE_ALIASES.get(text, text)
+    return text if text in KM_PER_DAY else "unknown"
+
+
+def _as_date(value: object) -> dt.date | None:
+    """A date from a date, a datetime or an ISO string; anything else counts as unknown."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    return None
 
 
 _ARTICLES = ("the ", "la ", "le ", "el ", "les ", "los ", "las ", "die ", "der ")
