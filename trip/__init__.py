@@ -13,6 +13,7 @@ from .errors import (
     GeocoderServiceError,
     PlaceNotFound,
     QueryError,
+    RowErrors,
     TripError,
     ValidationError,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "FormatError",
     "FileTooLarge",
     "QueryError",
+    "RowErrors",
     "PlaceNotFound",
     "GazetteerError",
     "GeocoderServiceError",
