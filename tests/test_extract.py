@@ -256,3 +256,13 @@ def test_a_stay_over_several_days_is_one_stop(extractor: Extractor) -> None:
     riga = next(s for s in r.stops if s.place.name == "Riga")
     assert (riga.date, riga.end_date) == (dt.date(2024, 3, 4), dt.date(2024, 3, 5))
     assert len(riga.evidence) == 2
+
+
+def test_very_long_text_is_cut_with_a_warning(extractor: Extractor) -> None:
+    from trip.extract.pipeline import MAX_TEXT_CHARS
+
+    paragraph = "Minister Eva Lind arrived in Riga on Monday. " * 20
+    text = "\n\n".join([paragraph] * (MAX_TEXT_CHARS // len(paragraph) + 5))
+    r = run(extractor, text)
+    assert stops(r) == [("Riga", "2024-03-04", "visited")]
+    assert any("only the first" in w for w in r.warnings)

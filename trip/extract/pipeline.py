@@ -25,6 +25,8 @@ from .stops import Finding, Reference, choose_traveller, classify, find_actors
 __all__ = ["DraftStop", "Mention", "Extraction", "Extractor", "merge_extractions"]
 
 _EVIDENCE_LIMIT = 4000
+#: Text beyond this is not read (a news report is a few thousand characters; this bounds the work).
+MAX_TEXT_CHARS = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,8 +206,13 @@ class Extractor:
     def extract(self, article: Article, *, published: dt.date | None = None) -> Extraction:
         text = article.text
         source = article.source or "article"
-        sentences = split_sentences(text)
         warnings: list[str] = []
+        if len(text) > MAX_TEXT_CHARS:
+            cut = text.rfind("\n\n", 0, MAX_TEXT_CHARS)
+            text = text[: cut if cut > 0 else MAX_TEXT_CHARS]
+            warnings.append(f"{source}: only the first {len(text):,} characters were read "
+                            f"(the article has {len(article.text):,})")
+        sentences = split_sentences(text)
         how = ""
         if published is not None:
             how = "given"
