@@ -266,3 +266,9 @@ def test_very_long_text_is_cut_with_a_warning(extractor: Extractor) -> None:
     r = run(extractor, text)
     assert stops(r) == [("Riga", "2024-03-04", "visited")]
     assert any("only the first" in w for w in r.warnings)
+
+
+def test_a_given_date_that_contradicts_the_article_is_used_with_a_warning(extractor: Extractor) -> None:
+    r = run(extractor, "Title\n\nRIGA, March 1, 2024 — Minister Eva Lind arrived in Riga on Monday.")
+    assert stops(r)[0][1] == "2024-03-04"
+    assert any("dated 2024-03-01" in w for w in r.warnings)

@@ -216,6 +216,10 @@ class Extractor:
         how = ""
         if published is not None:
             how = "given"
+            own = article.published or find_published(text, today=self.today)[0]
+            if own is not None and own != published:
+                warnings.append(f"{source}: the article itself is dated {own.isoformat()}, but "
+                                f"{published.isoformat()} was given and used for its relative dates")
         elif article.published is not None:
             published, how = article.published, "HTML metadata"
         else:
