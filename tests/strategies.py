@@ -139,10 +139,13 @@ def places(draw, *, locations: st.SearchStrategy[LatLon] | None = None,
 def stops(draw, *, locations: st.SearchStrategy[LatLon] | None = None,
           unresolved: bool = True) -> Stop:
     place = draw(places(locations=locations, unresolved=unresolved))
-    date = draw(st.one_of(st.none(), st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 1))))
+    # Mostly plausible dates, sometimes the calendar's edges (year 1, year 9999).
+    date = draw(st.one_of(st.none(), st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 1)),
+                          st.dates()))
     end_date = None
     if date is not None and draw(st.booleans()):
-        end_date = date + dt.timedelta(days=draw(st.integers(0, 40)))
+        end_date = min(dt.date.max - dt.timedelta(days=40), date) + dt.timedelta(days=draw(st.integers(0, 40)))
+        end_date = max(end_date, date)
     # Whole seconds: itineraries quote clock times, never microseconds.
     time = draw(st.one_of(st.none(), st.times().map(lambda t: t.replace(microsecond=0)))) \
         if date is not None else None

@@ -62,14 +62,18 @@ def stop_time_utc(stop: Stop) -> dt.datetime | None:
     """The instant a stop starts, in UTC: its date and time in its time zone.
 
     Without a time the day starts at midnight; without a time zone the clock is
-    taken as UTC. Undated stops have no instant.
+    taken as UTC. Undated stops have no instant, nor do the first and last days
+    of the calendar when the zone would push them out of it.
     """
     if stop.date is None:
         return None
     clock = stop.time or dt.time(0, 0)
     zone = ZoneInfo(stop.timezone) if stop.timezone else dt.timezone.utc
     local = dt.datetime.combine(stop.date, clock.replace(tzinfo=None)).replace(tzinfo=zone)
-    return local.astimezone(dt.timezone.utc)
+    try:
+        return local.astimezone(dt.timezone.utc)
+    except OverflowError:  # 0001-01-01 east of UTC, 9999-12-31 west of it: no instant
+        return None
 
 
 # gpxpy 1.6 writes extension text and attributes verbatim (no escaping), so we

@@ -91,8 +91,8 @@ def _stop_times(stop: Stop) -> TimeStamp | TimeSpan | None:
     if stop.end_date is not None and stop.end_date != stop.date:
         return TimeSpan(begin=_kml_time(stop.date, stop.date_precision),
                         end=_kml_time(stop.end_date, stop.date_precision))
-    if stop.time is not None and stop.date_precision is not DatePrecision.MONTH:
-        instant = stop_time_utc(stop)
+    instant = stop_time_utc(stop) if stop.time is not None else None
+    if instant is not None and stop.date_precision is not DatePrecision.MONTH:
         return TimeStamp(timestamp=KmlDateTime(instant, DateTimeResolution.datetime))
     return TimeStamp(timestamp=_kml_time(stop.date, stop.date_precision))
 
