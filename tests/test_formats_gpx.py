@@ -190,3 +190,10 @@ def test_bad_input_is_a_format_error_naming_what_and_where(data, expected):
     with pytest.raises(FormatError) as info:
         gpx.read(data, name="bad.gpx")
     assert expected in str(info.value)
+
+
+def test_reads_a_latin1_encoded_file():
+    data = ('<?xml version="1.0" encoding="ISO-8859-1"?>\n'
+            '<gpx version="1.1" creator="x" xmlns="http://www.topografix.com/GPX/1/1">'
+            '<wpt lat="47.37" lon="8.54"><name>Zürich</name></wpt></gpx>').encode("latin-1")
+    assert gpx.read(data)[0].name == "Zürich"

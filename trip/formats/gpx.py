@@ -44,7 +44,7 @@ from .fields import (
     stop_from_record,
     stop_to_record,
 )
-from .xml_safety import check_xml, check_xml_text
+from .xml_safety import check_xml_text, parse_xml
 
 __all__ = ["NAME", "EXTENSIONS", "MEDIA_TYPE", "NAMESPACE", "read", "write", "stop_time_utc"]
 
@@ -217,12 +217,9 @@ def _foreign_record(point: Any) -> dict[str, Any]:
 
 def read(data: bytes, *, name: str = "") -> Itinerary:
     label = name or "GPX"
-    check_xml(data, label=label)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise format_error(label, None, None,
-                           f"is not UTF-8 text (bad byte at offset {err.start})") from None
+    # Parsed safely first; gpxpy then gets the tree re-serialised as text, which
+    # also handles files declared in encodings other than UTF-8.
+    text = etree.tostring(parse_xml(data, label=label), encoding="unicode")
     try:
         gpx = gpxpy.parse(text)
     except gpxpy.gpx.GPXException as err:
