@@ -10,6 +10,7 @@ from playwright.sync_api import sync_playwright
 from trip.formats import html as html_format
 from trip.geo import LatLon
 from trip.itinerary import Itinerary, Place, Source, Stop
+from trip.provenance import content_hash
 from trip.route import build_route
 from trip.samples import load_sample
 
@@ -75,8 +76,13 @@ def test_sample_map_draws_offline_and_a_popup_opens(browser, tmp_path):
         # nothing but tiles was even attempted, and all of it was blocked
         assert all(url.startswith(TILE_HOSTS) for url in blocked), blocked
         assert log["errors"] == []
-        # the provenance footer is on screen
-        assert page.locator("#trip-provenance-footer").is_visible()
+        # the provenance footer is on screen, and opens to the full record
+        footer = page.locator("#trip-provenance-footer")
+        assert footer.is_visible()
+        footer.locator("summary").click()
+        text = footer.inner_text()
+        assert content_hash(trip) in text and "Gazetteer:" in text
+        assert footer.locator("a[href^='https://']").count() >= 1
     finally:
         context.close()
 

@@ -85,8 +85,11 @@ def _source_item(title: str, url: str) -> str:
 def _footer(provenance: Provenance) -> str:
     esc = html_lib.escape
     count = len(provenance.sources)
+    short_hash = provenance.content_hash.partition(":")[2][:12]
+    gazetteer = provenance.gazetteer_version.partition(" (")[0]
     summary = (f"{count} source{'s' if count != 1 else ''} · exported {esc(provenance.exported_at)} "
-               f"by {esc(provenance.generator)}")
+               f"by {esc(provenance.generator)} · gazetteer {esc(gazetteer)} · "
+               f'<span title="{esc(provenance.content_hash)}">#{esc(short_hash)}</span>')
     items = "".join(_source_item(s.title, s.url) for s in provenance.sources) or "<li>none given</li>"
     credits = "".join(f"<li>{esc(c)}</li>" for c in provenance.credits)
     return (
