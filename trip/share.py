@@ -24,7 +24,7 @@ from typing import Any
 
 from .errors import FileTooLarge, FormatError, TripError, ValidationError
 from .geo import COORD_DECIMALS, LatLon
-from .itinerary import DatePrecision, Itinerary, Mode, Place, Status, Stop
+from .itinerary import DatePrecision, Itinerary, Mode, Place, Source, Status, Stop
 
 __all__ = ["VERSION", "MAX_TOKEN_CHARS", "encode_itinerary", "decode_itinerary"]
 
@@ -116,7 +116,7 @@ def _itinerary_doc(itinerary: Itinerary) -> dict[str, Any]:
     if itinerary.description:
         doc["d"] = itinerary.description
     if itinerary.sources:
-        doc["s"] = [str(s) for s in itinerary.sources]
+        doc["s"] = [_source_doc(s) for s in itinerary.sources]
     return doc
 
 
@@ -144,7 +144,7 @@ def _stop_doc(stop: Stop) -> dict[str, Any]:
     if stop.mode is not Mode.UNKNOWN:
         doc["m"] = stop.mode.value
     if stop.sources:
-        doc["src"] = [str(s) for s in stop.sources]
+        doc["src"] = [_source_doc(s) for s in stop.sources]
     return doc
 
 
@@ -168,14 +168,29 @@ def _itinerary_from_doc(doc: Any) -> Itinerary:
         stops=tuple(stops),
         title=_text(doc, "t"),
         description=_text(doc, "d"),
-        sources=tuple(_strings(doc.get("s", []), "sources")),
+        sources=_sources(doc.get("s", []), "sources"),
     )
 
 
-def _strings(value: Any, field: str) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValidationError("is not a list of text", field=field, value=value)
-    return value
+def _source_doc(source: Source) -> list[str]:
+    """A source as ``[title, url]``: never ``str(source)``, which reads back
+    wrongly for titles such as ``<b>report</b>`` or ``Notes <draft>``."""
+    return [source.title, source.url]
+
+
+def _sources(value: Any, field: str) -> tuple[Source, ...]:
+    """Sources written by :func:`_source_doc`, or "Title <url>" strings from older links."""
+    if not isinstance(value, list):
+        raise ValidationError("is not a list of sources", field=field, value=value)
+    out = []
+    for item in value:
+        if isinstance(item, list) and len(item) == 2 and all(isinstance(v, str) for v in item):
+            out.append(Source(title=item[0], url=item[1]))
+        elif isinstance(item, str):
+            out.append(Source.parse(item))
+        else:
+            raise ValidationError("is not a source", field=field, value=item)
+    return tuple(out)
 
 
 def _stop_from_doc(doc: Any) -> Stop:
@@ -201,6 +216,6 @@ def _stop_from_doc(doc: Any) -> Stop:
         status=_text(doc, "st"),
         mode=_text(doc, "m"),
         note=_text(doc, "no"),
-        sources=tuple(_strings(doc.get("src", []), "source")),
+        sources=_sources(doc.get("src", []), "source"),
         evidence=_text(doc, "ev"),
     )
