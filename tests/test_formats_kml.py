@@ -17,8 +17,8 @@ import xmlschema
 from hypothesis import HealthCheck, given, settings
 from lxml import etree
 
-from trip.errors import FormatError
-from trip.formats import kml
+from trip.errors import ExportError, FormatError
+from trip.formats import gpx, kml
 from trip.geo import LatLon
 from trip.itinerary import Itinerary, Place, Source, Stop
 from trip.samples import load_sample
@@ -189,3 +189,11 @@ def test_bad_input_is_a_format_error_naming_what_and_where(data, expected):
     with pytest.raises(FormatError) as info:
         kml.read(data, name="bad.kml")
     assert expected in str(info.value)
+
+
+@pytest.mark.parametrize("fmt", [kml, gpx])
+def test_text_xml_cannot_hold_is_an_export_error_naming_the_stop(fmt):
+    trip = Itinerary((Stop(Place("Fine", LatLon(1.0, 2.0), source="manual")),
+                      Stop(Place("Bad", LatLon(1.0, 2.0), source="manual"), note="a\ufffeb")))
+    with pytest.raises(ExportError, match='stop 2 "Bad", field "note": contains U\\+FFFE'):
+        fmt.write(trip)
