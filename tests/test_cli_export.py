@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -122,3 +123,17 @@ def test_png_export_through_the_module_entry_point(in_tmp):
     assert result.returncode == 0, result.stderr
     assert (in_tmp / "map.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     assert "wrote map.png (png," in result.stdout
+
+
+def test_readme_examples_run(in_tmp):
+    """Every ``python -m trip export`` line in docs/readme/exports.md works as written."""
+    doc = (ROOT / "docs" / "readme" / "exports.md").read_text(encoding="utf-8")
+    lines = [line.split("#", 1)[0].strip() for line in doc.splitlines()
+             if line.startswith("python -m trip export ") and "[" not in line]
+    assert len(lines) >= 4
+    (in_tmp / "my-trip.csv").write_bytes(write_itinerary(load_sample("hanoi-beijing-rail"), "csv"))
+    for line in lines:
+        argv = shlex.split(line)[3:]
+        assert main(argv) == 0, line
+        out = argv[argv.index("-o") + 1]
+        assert (in_tmp / out).stat().st_size > 0, line

@@ -28,6 +28,23 @@ from . import print_json
 
 __all__ = ["register", "run", "export_bytes", "EXPORT_FORMATS"]
 
+_HELP = """\
+ITINERARY is an itinerary file in any readable format (CSV, JSON, GeoJSON, GPX,
+KML) or the name of a sample trip. Stops without coordinates are geocoded
+offline first (--no-geocode keeps them as they are); a stop that stays
+unresolved is kept in the data formats and reported on stderr.
+
+FORMAT is html (the default: one self-contained page that draws offline),
+geojson, gpx, kml, csv, json or png. Without -o the file is named after the
+itinerary with the format's extension, in the current directory; -o - writes
+to stdout.
+
+examples:
+  python -m trip export kim-jong-un-2023-far-east -o kim.html
+  python -m trip export my-trip.csv --to gpx -o my-trip.gpx
+  python -m trip export my-trip.csv --to png --width 1600 --height 900 -o map.png
+"""
+
 #: What ``--to`` accepts, the default first.
 EXPORT_FORMATS = ("html", "geojson", "gpx", "kml", "csv", "json", "png")
 
@@ -36,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "export",
         help="write an itinerary as HTML, GeoJSON, GPX, KML, CSV, JSON or PNG",
-        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
+        description=_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("itinerary", metavar="ITINERARY",
