@@ -58,7 +58,8 @@ _RELATIVE = re.compile(
     r"|in the (?:morning|afternoon|evening)|at (?:night|dusk|dawn|midnight|noon))"
     r"|(?P<later>(?P<n>two|three|four|five|six|seven|\d{1,2}) days (?:later|afterwards|after that)"
     r"|(?P<n2>two|three|four|five|six|seven|\d{1,2}) days (?:earlier|before)"
-    r"|(?P<w>a|one|two|three) weeks? (?:later|afterwards))"
+    r"|(?P<w>a|one|two|three) weeks? (?:later|afterwards)"
+    r"|(?P<n3>two|three|four|five|six|seven|\d{1,2}) days after(?= (?:he|she|they|it|the|his|her|their)\b))"
     r"|(?P<overnight>overnight (?=train|flight|journey|ferry|bus|crossing|drive|sleeper)"
     r"|(?<=flew back to )[^.,;]{0,30}?overnight|overnight(?= to\b))"
     r"|(?P<week>earlier this week|this week|last week|next week|this weekend|last weekend|next weekend))\b"
@@ -131,6 +132,11 @@ def find_dates(sentence: str) -> list[DateSpan]:
             span = DateSpan(m.start(), m.end(), m.group(0), "relative", offset=0, anchor="narrative")
         elif g["overnight"]:
             span = DateSpan(m.start(), m.end(), m.group(0), "relative", offset=1, anchor="narrative")
+        elif g["later"] and g["n3"]:
+            # "on Wednesday, three days after he sat out a match in Hong Kong": that was 3 days earlier
+            n = g["n3"]
+            span = DateSpan(m.start(), m.end(), m.group(0), "relative",
+                            offset=-(NUMBERS.get(n.lower()) or int(n)), anchor="narrative")
         elif g["later"] and g["w"]:
             span = DateSpan(m.start(), m.end(), m.group(0), "relative",
                             offset=7 * NUMBERS[g["w"].lower()], anchor="narrative")
@@ -309,22 +315,30 @@ def find_published(text: str, *, today: dt.date | None = None) -> tuple[dt.date 
     """
     today = today or dt.date.today()
     head = text.split("\n\n")[:4]
+    candidates: list[DateSpan] = []
     for para in head:
-        # a dateline or a "Published …" line; a date later in a sentence is the story's, not the paper's
         m = _PUBLISHED_LINE.search(para[:200])
         window = para[: max(60, m.end() + 40 if m else 0)]
         for span in find_dates(window):
-            if span.kind == "absolute" and span.year:
-                try:
-                    return dt.date(span.year, span.month, span.day), f'"{span.text}" near the top'
-                except ValueError:
-                    continue
-    for para in head:
-        window = para[:160]
-        for span in find_dates(window):
-            if span.kind == "absolute" and span.weekday >= 0 and not span.year:
-                year = year_from_weekday(span.month, span.day, span.weekday, today=today)
-                if year:
-                    return dt.date(year, span.month, span.day), \
-                        f'"{span.text}" falls on that weekday in {year}'
+            prefix = window[:span.start]
+            # only a date that opens the paragraph, follows a dateline ("BELGRADE, ", "MÜNSTER,
+            # Germany — ") or a "Published" label: a date inside a sentence is the story's
+            if _DATELINE_PREFIX.fullmatch(prefix) or _PUBLISHED_LINE.search(prefix):
+                candidates.append(span)
+    for span in candidates:
+        if span.kind == "absolute" and span.year:
+            try:
+                return dt.date(span.year, span.month, span.day), f'"{span.text}" near the top'
+            except ValueError:
+                continue
+    for span in candidates:
+        if span.kind == "absolute" and span.weekday >= 0 and not span.year:
+            year = year_from_weekday(span.month, span.day, span.weekday, today=today)
+            if year:
+                return dt.date(year, span.month, span.day), \
+                    f'"{span.text}" falls on that weekday in {year}'
     return None, ""
+
+
+_DATELINE_PREFIX = re.compile(
+    r"\s*(?:[A-ZÀ-Þ][A-ZÀ-Þ .'\-/]+(?:,\s*[A-Z][\w .'\-]*)?\s*(?:[,—–(\-]\s*)+)?")

@@ -373,8 +373,10 @@ class Extractor:
             # "…visited the university and, on Sunday morning, the aquarium": the next thing's date;
             # "…Abu Dhabi on Saturday for a short stop before returning to Brasilia": the earlier thing's
             if span.start > pos:
-                # "…a visit to Washington, his first trip abroad since the invasion in February"
-                return bool(re.search(r"\b(?:and|since|until)\b", s.text[pos:span.start]))
+                # "…a visit to Washington, his first trip abroad since the invasion in February";
+                # "…in Tokyo, three days after he sat out a match": that date is for what follows
+                return bool(re.search(r"\b(?:and|since|until)\b", s.text[pos:span.start])) or \
+                    span.text.lower().endswith("days after")
             # "back in Ukraine on Thursday after a visit to Washington": Thursday is not the visit's
             return bool(re.search(r"\b(?:before|after)\b|\bthen\s+\w+ing\b", s.text[span.end:pos]))
 
@@ -438,8 +440,11 @@ class Extractor:
                 best = _fallback_choice(rec.text, cands, [c for c in chosen[max(0, i - 2):i] +
                                                           chosen[i + 1:i + 3] if c is not None])
                 chosen[i] = best
-            best = _prefer_prominent(best, rec.span.candidates, rec.references)
+            best = _prefer_prominent(best, rec.span.candidates, rec.references, rec.text)
             best = _apply_references(best, cands, rec.references)
+            chosen[i] = best
+            if best is not None and _spike(best, chosen, i):
+                best = None  # "West Lake" as a Westlake in Texas between Hangzhou and Shanghai
             geo_conf = best.confidence if best is not None else 0.0
             confidence = rec.confidence * (0.5 + 0.5 * geo_conf) if best else rec.confidence * 0.3
             stops.append(DraftStop(
@@ -594,6 +599,16 @@ def _reference_target(records, findings, s, f) -> _Record | None:
     return records[-1] if records else None
 
 
+def _spike(best: Candidate, chosen: list[Candidate | None], i: int) -> bool:
+    """A stop thousands of kilometres off a route whose neighbours are close together."""
+    prev = next((c for c in reversed(chosen[:i]) if c is not None), None)
+    nxt = next((c for c in chosen[i + 1:] if c is not None), None)
+    if prev is None or nxt is None:
+        return False
+    return distance_km(prev.location, nxt.location) < 1000 and \
+        min(distance_km(best.location, prev.location), distance_km(best.location, nxt.location)) > 3000
+
+
 def _fallback_choice(text: str, cands: list[Candidate], neighbours: list[Candidate]) -> Candidate:
     """When joint resolution leaves a stop open, pick with the article's help.
 
@@ -615,8 +630,8 @@ def _fallback_choice(text: str, cands: list[Candidate], neighbours: list[Candida
     return max(cands, key=score)
 
 
-def _prefer_prominent(best: Candidate | None, spotted: Sequence[Candidate], refs: list[Reference]
-                      ) -> Candidate | None:
+def _prefer_prominent(best: Candidate | None, spotted: Sequence[Candidate], refs: list[Reference],
+                      text: str = "") -> Candidate | None:
     """A city of half a million beats a small namesake the route happens to pass near.
 
     Joint resolution favours short legs, which pulls "Washington" towards a
@@ -629,6 +644,12 @@ def _prefer_prominent(best: Candidate | None, spotted: Sequence[Candidate], refs
     if top.ref != best.ref and top.kind not in ("country", "region") and top.population >= 500_000 \
             and best.population < 100_000 and best.kind in ("city", "") and _close_name(top, best):
         return top
+    # "Rome" is Rome, not Lomé: a big place with exactly the written name beats an alias match
+    exact = [c for c in spotted if _norm(c.name) == _norm(text) and c.kind not in ("country", "region")]
+    if exact and _norm(best.name) != _norm(text):
+        big = max(exact, key=lambda c: c.population)
+        if big.population >= 500_000 and big.population >= best.population:
+            return big
     return best
 
 

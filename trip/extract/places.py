@@ -33,7 +33,11 @@ REGION_KINDS = {"country", "region", "admin", "admin1", "admin2", "state", "prov
                 "mountain_range", "ocean", "area"}
 
 _TOKEN = re.compile(r"[^\W\d_](?:[\w\-’'.]*[^\W_])?")
-_CONNECTORS = {"of", "on", "upon", "am", "an", "der", "de", "del", "la", "le", "the", "sur", "en"}
+_CONNECTORS = {"of", "on", "upon", "am", "an", "der", "de", "del", "la", "le", "the", "sur", "en",
+               "von", "van", "da", "di", "du", "dos", "das", "bin", "ibn", "al", "el"}
+#: Connectors that only join the words of a person's name ("Ursula von der Leyen").
+_NAME_PARTICLES = {"von", "van", "der", "de", "da", "di", "du", "dos", "das", "bin", "ibn", "al", "el", "le",
+                   "la", "del"}
 _PARTICLES = {"da", "de", "dos", "das", "do", "bin", "al", "el", "van", "von", "di", "du", "le", "ibn", "y"}
 # Capitalised words that start sentences or titles and are never part of a place name.
 _COMMON = set("""
@@ -76,6 +80,7 @@ opera plant factory cosmodrome spaceport pavilion assembly parliament congress s
 commission committee union meeting games cup championship treaty accord war agreement organisation
 organization news times post press television radio club foundation fund office embassy consulate
 development program programme project mission academy hospital prison zoo aquarium garden gardens valley
+communique declaration accords protocol doctrine consensus initiative charter statement
 desert peninsula coast bay gulf strait canal wall gallery library market mall district quarter""".split())
 #: Landmarks and institutions named like places but used for the people inside ("the White House said").
 INSTITUTIONS = {"white house", "kremlin", "elysee", "élysée", "elysee palace", "downing street", "pentagon",
@@ -329,7 +334,15 @@ class PlaceSpotter:
         if prev_word in _LOWER_TITLES and not self.lookup(name):
             self._add_person(words, person_index, result)
             return
+        if len(words) >= 2 and any(t.lower in _CONNECTORS for t in words) \
+                and all(t.lower in _NAME_PARTICLES for t in words if t.lower in _CONNECTORS) \
+                and not any(t.lower in _ORG_WORDS for t in words) and not self.lookup(name):
+            self._add_person(words, person_index, result)  # "Ursula von der Leyen"
+            return
         if len(words) >= 2 and not any(t.lower in _CONNECTORS for t in words):
+            # "Inter Miami", "Shanghai Communique": a big city's name makes it a team or a thing
+            if self._big_place(words[-1]):
+                return
             if any(t.lower in _ORG_WORDS for t in words) or any(t.lower in _COMMON for t in words):
                 return
             if self.lookup(name) or self._transport_prefix(words):
@@ -347,6 +360,10 @@ class PlaceSpotter:
                 person_index.setdefault(toks[idx + 2].lower, person_index[words[0].lower])
         elif len(words) == 1 and prev_word in ("al", "el", "bin", "da"):
             pass
+
+    def _big_place(self, tok: _Token) -> bool:
+        return any(_norm(c.name) == tok.lower and (c.population >= 100_000 or c.kind in REGION_KINDS)
+                   for c in self.lookup(tok.text)[:3])
 
     def _sentence_initial_word(self, tok: _Token) -> bool:
         return tok.lower in self._lower_words

@@ -56,7 +56,9 @@ _TRAVELLER_NOUN = re.compile(
 _VEHICLE = re.compile(
     rf"\b{_DET}\s+(?:[\w\-]+\s+){{0,3}}?(?P<n>train|plane|aircraft|jet|motorcade|convoy|visit|trip|tour|"
     r"journey|leg|flight|cortege|ship|yacht|boat|helicopter|itinerary|tour bus|voyage|raft|canoe|balloon|"
-    r"ferry|bus|car|caravan|capsule|sled|sledge|bicycle|expedition|party|column|procession)\b",
+    r"ferry|bus|car|caravan|capsule|sled|sledge|bicycle|expedition|party|column|procession|pre-season|"
+    r"preseason|season|campaign|schedule|programme|program|stay)\b"
+    r"|\b(?P<named>Air Force One|Marine One|Shepherd One|Air India One)\b",
     re.IGNORECASE,
 )
 _OTHERS = re.compile(
@@ -91,7 +93,8 @@ def find_actors(sentence: Sentence, spotting: Spotting, travellers: set[int],
     for m in _TRAVELLER_NOUN.finditer(text):
         actors.append(Actor(m.start("n"), m.end("n"), True, "noun"))
     for m in _VEHICLE.finditer(text):
-        actors.append(Actor(m.start("n"), m.end("n"), True, "vehicle"))
+        group = "n" if m.group("n") else "named"
+        actors.append(Actor(m.start(group), m.end(group), True, "vehicle"))
     covered = [(m.start(), m.end()) for rx in (_TRAVELLER_NOUN, _VEHICLE) for m in rx.finditer(text)]
     for m in _OTHERS.finditer(text):
         if not any(a <= m.start() < b for a, b in covered):  # "a French government aircraft"
@@ -243,6 +246,14 @@ _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixt
              "eighth": 8, "ninth": 9, "tenth": 10}
 
 
+_NEGATED_AFTER = re.compile(
+    r"^[^;]{0,80}?\b(?:has been|have been|was|were|had been|is|are)\s+(?:dropped|cancell?ed|called off|"
+    r"scrapped|ruled out|postponed indefinitely|shelved|abandoned)\b", re.IGNORECASE)
+_NEGATED_BEFORE = re.compile(
+    r"\b(?:instead of|rather than|did not|didn't|does not|doesn't|will not|won't|never|no longer|"
+    r"not)\s+(?:[\w\-]+\s+){0,4}$", re.IGNORECASE)
+
+
 @dataclass(frozen=True, slots=True)
 class Reference:
     """A distance phrase: the stop lies ``km`` (direction) from ``place``."""
@@ -289,6 +300,11 @@ def _agent(actors: list[Actor], clause: tuple[int, int], pos: int, end: int, sen
     c0, c1 = clause
     before = [a for a in actors if c0 <= a.start and a.end <= pos]
     clause_text = sentence[c0:c1].lstrip(", ")
+    if re.match(r"(?:who|which|whose)\b", clause_text):
+        # "Trump, who flew in … aboard Air Force One, was due to land at Noi Bai": Trump acts
+        prior = [a for a in actors if a.end <= c0]
+        if prior:
+            return prior[-1:]
     if before:
         # the clause's subject comes first; "Kim Jong Un and Vladimir Putin shook hands": both act
         group = [before[0]]
@@ -418,7 +434,14 @@ def classify(
                 f.reason = f"says where {prior_places[-1].text} is"
                 continue
 
-        agent = _agent(actors, clause, pos, end, text) or previous_agent
+        clause_after = text[end:clause[1]]
+        if _NEGATED_AFTER.search(clause_after) or _NEGATED_BEFORE.search(before_clause):
+            f.reason = "a visit that was called off or did not happen"
+            continue
+        agent = _agent(actors, clause, pos, end, text)
+        if not agent and not re.match(r"\s*[A-Z][\w\-]+(?:\s+(?:[a-z]{1,3}\s+)?[A-Z][\w\-]+)*\s+(?!of\b)[a-z]",
+                                      text[clause[0]:pos].lstrip(", ")):
+            agent = previous_agent  # no subject of its own: the story goes on with the last one
         traveller = any(a.traveller for a in agent)
         others = bool(agent) and not traveller
         cue, status = _cue(before_clause, before, findings[:-1], clause, text, base)
