@@ -74,17 +74,24 @@ def main() -> int:
 
     figures: dict[str, float] = {}
     if not args.no_build:
+        import resource
+
         with tempfile.TemporaryDirectory() as tmp:
             figures["build_s"] = time_build(tmp)
-        print(f"build (fresh, child process):      {figures['build_s']:8.1f} s")
+        child = resource.getrusage(resource.RUSAGE_CHILDREN)
+        print(f"build (fresh, child process):      {figures['build_s']:8.1f} s wall, "
+              f"{child.ru_utime + child.ru_stime:.1f} s CPU, peak RSS {child.ru_maxrss / 1024:.0f} MB")
 
     rss0 = rss_mb()
     t = time.perf_counter()
     from trip.gazetteer import normalize_name, open_gazetteer
 
+    imported = time.perf_counter() - t
+    t = time.perf_counter()
     gaz = open_gazetteer()  # builds into $TRIP_CACHE_DIR if missing: run once before
     figures["open_s"] = time.perf_counter() - t
-    print(f"open (import + open index):        {figures['open_s']:8.3f} s   ({gaz.path.name})")
+    print(f"import trip.gazetteer:             {imported:8.3f} s   (most of it geopy, via trip.geo)")
+    print(f"open the index:                    {figures['open_s']:8.3f} s   ({gaz.path.name})")
 
     rng = random.Random(42)
     conn = gaz._conn()
