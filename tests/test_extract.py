@@ -272,3 +272,22 @@ def test_a_given_date_that_contradicts_the_article_is_used_with_a_warning(extrac
     r = run(extractor, "Title\n\nRIGA, March 1, 2024 — Minister Eva Lind arrived in Riga on Monday.")
     assert stops(r)[0][1] == "2024-03-04"
     assert any("dated 2024-03-01" in w for w in r.warnings)
+
+
+@pytest.mark.parametrize("sentence, place", [
+    ("A visit to Porto has been cancelled because of storms.", "Porto"),
+    ("Instead of flying home to Madrid, she went on to Riga on Monday.", "Madrid"),
+    ("She did not visit Porto.", "Porto"),
+])
+def test_called_off_visits_are_not_stops(extractor: Extractor, sentence: str, place: str) -> None:
+    r = run(extractor, f"Trip\n\nMinister Eva Lind toured the region. {sentence}")
+    assert place not in [s.place.name for s in r.stops]
+    assert "called off" in reasons(r)[place]
+
+
+def test_names_with_particles_and_teams_named_after_cities(extractor: Extractor) -> None:
+    r = run(extractor, "Trip\n\nMinister Eva Lind arrived in Riga on Monday with Ursula von der Leyen. "
+                       "Von der Leyen flew back to Madrid that evening. Inter Lisbon's players flew to "
+                       "Porto. The minister flies home to Lisbon on Friday.")
+    assert stops(r) == [("Riga", "2024-03-04", "visited"), ("Lisbon", "2024-03-08", "planned")]
+    assert "someone else" in reasons(r)["Madrid"]

@@ -1,6 +1,6 @@
 """Score the extractor against the hand-labelled articles in this folder.
 
-Run ``python tests/eval/evaluate.py [--split dev|heldout|heldout2|all] [-v]`` to print the figures
+Run ``python tests/eval/evaluate.py [--split dev|heldout|heldout2|heldout3|heldout4|all] [-v]`` to print the figures
 and every miss; ``tests/test_extract_eval.py`` asserts the thresholds.
 
 Matching: an extracted stop matches a labelled one when the name as written, the
@@ -165,7 +165,9 @@ def main(argv: list[str]) -> int:
     if "--split" in argv:
         split = argv[argv.index("--split") + 1]
     extractor = Extractor()
-    for name in ([split] if split != "all" else ["dev", "heldout", "heldout2", "all"]):
+    labels = json.loads((HERE / "labels.json").read_text(encoding="utf-8"))
+    splits = list(dict.fromkeys(a["split"] for a in labels["articles"]))
+    for name in ([split] if split != "all" else [*splits, "all"]):
         result = score(name, extractor)
         print(result.line(name))
         if "-v" in argv and name != "all":

@@ -20,7 +20,7 @@ from .dates import DateSpan, clause_tense, find_dates, find_published, resolve
 from .places import PlaceSpan, PlaceSpotter
 from .reading import Article
 from .sentences import Sentence, clause_bounds, split_sentences
-from .stops import Finding, Reference, choose_traveller, classify, find_actors
+from .stops import Finding, Reference, choose_traveller, classify, find_actors, traveller_titles
 
 __all__ = ["DraftStop", "Mention", "Extraction", "Extractor", "merge_extractions"]
 
@@ -232,6 +232,7 @@ class Extractor:
         self._paragraph_of = {x.index: x.paragraph for x in sentences}
         spotting = self.spotter.spot(text, sentences)
         travellers = choose_traveller(sentences, spotting)
+        titles = traveller_titles(text, spotting, travellers)
 
         # dates, in reading order, each resolved against the publication and narrative dates
         narrative: dt.date | None = None
@@ -268,7 +269,7 @@ class Extractor:
         for p in spotting.places:
             by_sentence.setdefault(p.sentence, []).append(p)
         for s in sentences:
-            actors = find_actors(s, spotting, travellers, vehicle_seen)
+            actors = find_actors(s, spotting, travellers, vehicle_seen, titles)
             if s.paragraph != previous_paragraph:
                 previous_agent = []
                 previous_paragraph = s.paragraph

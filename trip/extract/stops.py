@@ -80,11 +80,30 @@ class Actor:
     kind: str  # "person", "pronoun", "noun", "vehicle", "others"
 
 
+def traveller_titles(text: str, spotting: Spotting, travellers: set[int]) -> frozenset[str]:
+    """Titles written before the traveller's name ("Minister Eva Lind" → "minister")."""
+    titles = set()
+    for ps in spotting.person_spans:
+        if ps.person in travellers:
+            m = re.search(r"\b([A-Za-z]+)\s+$", text[max(0, ps.start - 30):ps.start])
+            if m and m.group(1).lower() in _TITLE_WORDS:
+                titles.add(m.group(1).lower())
+    return frozenset(titles)
+
+
+_TITLE_WORDS = {"minister", "secretary", "governor", "mayor", "senator", "general", "ambassador", "envoy",
+                "commissioner", "chairman", "chairwoman", "captain", "commander", "admiral", "cardinal",
+                "archbishop", "bishop", "sheikh", "emir", "sultan", "prince", "princess", "crown"}
+
+
 def find_actors(sentence: Sentence, spotting: Spotting, travellers: set[int],
-                vehicle_seen: bool) -> list[Actor]:
+                vehicle_seen: bool, titles: frozenset[str] = frozenset()) -> list[Actor]:
     """Everyone who may be doing something in the sentence, left to right."""
     text, base = sentence.text, sentence.start
     actors: list[Actor] = []
+    for title in titles:
+        for m in re.finditer(rf"\b(?:the|our|this)\s+{title}\b", text, re.IGNORECASE):
+            actors.append(Actor(m.start(), m.end(), True, "noun"))
     for ps in spotting.person_spans:
         if base <= ps.start < base + len(text):
             actors.append(Actor(ps.start - base, ps.end - base, ps.person in travellers, "person"))
@@ -129,9 +148,10 @@ def choose_traveller(sentences: list[Sentence], spotting: Spotting) -> set[int]:
         for ps in spotting.person_spans:
             if s.start <= ps.start < s.start + len(s.text) and ps.person not in seen:
                 seen.add(ps.person)
-                weight = 1.0 + (0.5 if not seen - {ps.person} else 0.0)
-                if s.paragraph == 0 or s.index == first_body:
-                    weight += 2.0
+                first_in_sentence = len(seen) == 1
+                weight = 1.0 + (0.5 if first_in_sentence else 0.0)
+                if (s.paragraph == 0 or s.index == first_body) and first_in_sentence:
+                    weight += 2.0  # the subject of the headline or the lead
                 score[ps.person] += weight
     best = max(range(len(score)), key=lambda i: score[i])
     return {best} if score[best] > 0 else set()
