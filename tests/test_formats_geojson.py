@@ -208,3 +208,16 @@ def test_registry_reads_geojson_by_extension():
     data = geojson.write(CHUKOTKA_ALASKA)
     assert read_itinerary(data, name="x.geo.json") == CHUKOTKA_ALASKA
     assert read_itinerary(data, name="x.geojson") == CHUKOTKA_ALASKA
+
+
+@pytest.mark.parametrize(("properties", "date", "time", "zone"), [
+    ({"name": "A", "time": "2023-09-16T06:30:00Z"}, "2023-09-16", "06:30:00", "UTC"),
+    ({"name": "A", "date": "2023-09-16T23:30:00-02:00"}, "2023-09-17", "01:30:00", "UTC"),
+    ({"name": "A", "timestamp": "2023-09-16T00:00:00"}, "2023-09-16", None, ""),
+])
+def test_foreign_timestamps_become_utc_date_and_time(properties, date, time, zone):
+    doc = {"type": "Feature", "geometry": None, "properties": properties}
+    stop = geojson.read(json.dumps(doc).encode())[0]
+    assert stop.date.isoformat() == date
+    assert (stop.time.isoformat() if stop.time else None) == time
+    assert stop.timezone == zone

@@ -18,11 +18,14 @@ Reading
     Stop features come back in ``index`` order (document order when a file has
     no indices); leg features and other lines are skipped, since legs are derived
     from the stops. Files from other tools work too: a Point's ``name`` or
-    ``title`` property is taken as the place name.
+    ``title`` property is taken as the place name, ``description`` as the note,
+    and an ISO timestamp (``date``, ``time`` or ``timestamp``) as the UTC date
+    and time.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any, Mapping
 
@@ -122,9 +125,28 @@ def _stop_from_feature(feature: Any, where: str) -> Stop | None:
     record.pop("lat", None)
     record.pop("lon", None)
     if kind != "stop":
-        # Foreign files: keep only the keys trip knows, as text where possible.
+        # Foreign files: keep only the keys trip knows; a timestamp is split into
+        # the UTC date and time.
         record = {k: v for k, v in record.items() if k in _FOREIGN_KEYS}
+        stamp = record.get("date") or properties.get("time") or properties.get("timestamp")
+        if isinstance(stamp, str) and "T" in stamp.strip()[10:11]:
+            record.update(_split_timestamp(stamp.strip(), where))
     return stop_from_record(record, where=where, location=location)
+
+
+def _split_timestamp(stamp: str, where: str) -> dict[str, str]:
+    try:
+        moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        raise format_error(where, "date", stamp, "is not a date or an ISO 8601 time") from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.timezone.utc)
+    clock = moment.time().replace(microsecond=0)
+    out = {"date": moment.date().isoformat()}
+    if clock != dt.time(0):
+        out["time"] = clock.isoformat()
+        out["timezone"] = "UTC" if moment.tzinfo is not None else ""
+    return out
 
 
 _FOREIGN_KEYS = frozenset({"place", "date", "end_date", "time", "timezone", "date_precision",
