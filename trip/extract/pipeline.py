@@ -444,7 +444,7 @@ class Extractor:
             best = _prefer_prominent(best, rec.span.candidates, rec.references, rec.text)
             best = _apply_references(best, cands, rec.references)
             chosen[i] = best
-            if best is not None and _spike(best, chosen, i):
+            if best is not None and _norm(best.name) != _norm(rec.text) and _spike(best, chosen, i):
                 best = None  # "West Lake" as a Westlake in Texas between Hangzhou and Shanghai
             geo_conf = best.confidence if best is not None else 0.0
             confidence = rec.confidence * (0.5 + 0.5 * geo_conf) if best else rec.confidence * 0.3
