@@ -6,6 +6,8 @@ import csv
 import threading
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from trip.gazetteer import normalize_name, split_kind_hint, transliterate
 from trip.gazetteer.landmarks import LANDMARKS_CSV
@@ -273,3 +275,12 @@ def test_docstring_examples_run(module):
 
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_normalize_name_is_idempotent_and_tidy(text):
+    key = normalize_name(text)
+    assert normalize_name(key) == key
+    assert key == key.strip() and "  " not in key
+    assert key == key.casefold() or not key.isascii()
