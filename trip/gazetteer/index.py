@@ -172,7 +172,7 @@ class Gazetteer:
         self.path = Path(path)
         self._local = threading.local()
         self._fuzzy_lock = threading.Lock()
-        self._fuzzy_buckets: dict[str, list[str]] | None = None
+        self._fuzzy_buckets: tuple[dict[str, list[str]], list[str]] | None = None
         try:
             rows = self._conn().execute("SELECT k, v FROM meta").fetchall()
         except sqlite3.Error as err:
@@ -280,39 +280,39 @@ class Gazetteer:
 
     # -- fuzzy fallback --------------------------------------------------------
 
-    def _buckets(self) -> dict[str, list[str]]:
+    def _buckets(self) -> tuple[dict[str, list[str]], list[str]]:
+        """Fuzzy keys by first letter, and the keys of major places (loaded once)."""
         with self._fuzzy_lock:
             if self._fuzzy_buckets is None:
                 buckets: dict[str, list[str]] = {}
-                for (key,) in self._conn().execute("SELECT key FROM fuzzy_keys"):
+                major: list[str] = []
+                for key, is_major in self._conn().execute("SELECT key, major FROM fuzzy_keys"):
                     buckets.setdefault(key[0], []).append(key)
-                self._fuzzy_buckets = buckets
+                    if is_major:
+                        major.append(key)
+                self._fuzzy_buckets = (buckets, major)
             return self._fuzzy_buckets
 
     def fuzzy_keys(self, name: str, *, limit: int = 5, budget_s: float = 0.05,
                    cutoff: float = FUZZY_RESOLVE) -> list[tuple[str, float]]:
         """Index keys spelt like ``name`` (rapidfuzz ratio ≥ ``cutoff``), best first.
 
-        Searches keys sharing the first letter first (typos rarely hit it), then,
-        if time remains and nothing close was found, every key. Bounded by
-        ``budget_s`` seconds.
+        Searches keys sharing the first letter (typos rarely hit it), then, if
+        nothing close was found and time remains, the names of major places (towns
+        of about 30,000 and more, areas, airports, landmarks) whatever their first
+        letter. Bounded by ``budget_s`` seconds.
         """
         key = transliterate(normalize_name(name[: MAX_QUERY * 2]))
         if len(key) < 3 or len(key) > MAX_QUERY:
             return []
         started = time.perf_counter()
-        buckets = self._buckets()
+        buckets, major = self._buckets()
         found = process.extract(key, buckets.get(key[0], ()), scorer=fuzz.ratio, limit=limit,
                                 score_cutoff=cutoff)
-        if not found and time.perf_counter() - started < budget_s / 3:
-            for first, keys in buckets.items():
-                if first == key[0]:
-                    continue
-                found.extend(process.extract(key, keys, scorer=fuzz.ratio, limit=limit,
-                                             score_cutoff=max(cutoff, FUZZY_RESOLVE)))
-                if time.perf_counter() - started > budget_s:
-                    break
-            found.sort(key=lambda item: -item[1])
+        if not found and time.perf_counter() - started < budget_s / 2:
+            found = [f for f in process.extract(key, major, scorer=fuzz.ratio, limit=limit,
+                                                score_cutoff=max(cutoff, FUZZY_RESOLVE))
+                     if f[0][0] != key[0]]
         return [(k, float(score)) for k, score, _ in found[:limit]]
 
     def fuzzy_hits(self, name: str, *, limit: int = 5, budget_s: float = 0.05,
