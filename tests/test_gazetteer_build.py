@@ -161,3 +161,8 @@ def test_terminal_progress_bar_only_on_a_terminal():
     text = out.getvalue()
     assert "[#####.....] 4/8 towns" in text and "[##########] 8/8" in text
     assert text.endswith("\n") and text.count("\r") == 2
+
+
+def test_opening_twice_shares_one_gazetteer(tiny_sources, tmp_path):
+    first = open_gazetteer(cache_dir=tmp_path, landmarks_csv=tiny_sources)
+    assert open_gazetteer(cache_dir=tmp_path, landmarks_csv=tiny_sources) is first

@@ -16,6 +16,7 @@ named after the versions of its sources, so it is rebuilt when they change.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from .build import Progress, cache_dir, ensure_index, index_key
@@ -45,10 +46,21 @@ def open_gazetteer(*, cache_dir: str | os.PathLike[str] | None = None,
     ``progress(done, total, stage)`` is called during a build (never when the index
     exists), so a terminal can draw a bar and the dashboard a spinner. Concurrent
     callers wait for one builder. Raises :class:`~trip.errors.GazetteerError` when
-    the index cannot be built or opened.
+    the index cannot be built or opened. Opening the same index again returns the
+    same (thread-safe) object.
     """
     from . import build, landmarks
 
     directory = build.cache_dir(cache_dir)
     csv_path = Path(landmarks_csv) if landmarks_csv else landmarks.LANDMARKS_CSV
-    return Gazetteer(ensure_index(directory, progress=progress, landmarks_csv=csv_path))
+    path = ensure_index(directory, progress=progress, landmarks_csv=csv_path)
+    # One Gazetteer per index file and process: its caches and fuzzy lists are shared.
+    with _open_lock:
+        gaz = _opened.get(path)
+        if gaz is None:
+            gaz = _opened[path] = Gazetteer(path)
+        return gaz
+
+
+_opened: dict[Path, Gazetteer] = {}
+_open_lock = threading.Lock()
