@@ -262,12 +262,13 @@ class Extractor:
 
         # stop or mention, sentence by sentence
         findings: list[tuple[Sentence, Finding]] = []
-        vehicle_seen = False
+        vehicle_seen: bool | None = None  # the last vehicle named: the traveller's or not
         previous_agent: list = []
         previous_paragraph = -1
         by_sentence: dict[int, list[PlaceSpan]] = {}
         for p in spotting.places:
             by_sentence.setdefault(p.sentence, []).append(p)
+        self._places_in_sentence = by_sentence
         for s in sentences:
             actors = find_actors(s, spotting, travellers, vehicle_seen, titles)
             if s.paragraph != previous_paragraph:
@@ -278,8 +279,9 @@ class Extractor:
             if places:
                 for f in classify(s, places, actors, headline=headline, previous_agent=previous_agent):
                     findings.append((s, f))
-            if any(a.kind == "vehicle" for a in actors):
-                vehicle_seen = True
+            vehicles = [a for a in actors if a.kind == "vehicle"]
+            if vehicles:
+                vehicle_seen = vehicles[-1].traveller
             if actors:
                 previous_agent = [actors[0]] if actors[0].kind != "others" else []
         _mark_dateline(text, sentences, findings, has_headline)
@@ -395,8 +397,13 @@ class Extractor:
             earlier = [(span, d, p) for span, d, p in items if span.end <= c0
                        and not any(b[0] <= span.start < b[1] for b in relative)]
             nxt = next((b for b in clause_bounds(s.text) if b[0] >= c1), None)
+            places_after = [p.start - s.start for p in self._places_in_sentence.get(s.index, [])
+                            if p.start > f.span.start]
+            # "Jakarta, where he attended a meeting on Wednesday": the date of what he did there,
+            # unless another place comes first ("…, the raft was towed out of Callao on April 28")
             later = [(span, d, p) for span, d, p in items if nxt and nxt[0] <= span.start < nxt[1]
-                     and re.match(r"where\b", s.text[nxt[0]:nxt[1]].lstrip(", "))]
+                     and re.match(r"where\b", s.text[nxt[0]:nxt[1]].lstrip(", "))
+                     and not any(pa < span.start for pa in places_after)]
             if not future and earlier:
                 span, date, precision = earlier[-1]
                 date_text = span.text
@@ -407,7 +414,7 @@ class Extractor:
                 if prior is not None:
                     date, date_text = prior
                     precision = "approximate"
-                elif later and (future or clause_tense(s.text[nxt[0]:nxt[1]]) == "future"):
+                elif later:
                     # "…for Vienna, where he will spend Wednesday"
                     span, date, precision = later[0]
                     date_text = span.text
@@ -607,7 +614,7 @@ def _spike(best: Candidate, chosen: list[Candidate | None], i: int) -> bool:
     if prev is None or nxt is None:
         return False
     return distance_km(prev.location, nxt.location) < 1000 and \
-        min(distance_km(best.location, prev.location), distance_km(best.location, nxt.location)) > 3000
+        min(distance_km(best.location, prev.location), distance_km(best.location, nxt.location)) > 2000
 
 
 def _fallback_choice(text: str, cands: list[Candidate], neighbours: list[Candidate]) -> Candidate:
@@ -642,8 +649,9 @@ def _prefer_prominent(best: Candidate | None, spotted: Sequence[Candidate], refs
     if best is None or not spotted or refs:
         return best
     top = spotted[0]
-    if top.ref != best.ref and top.kind not in ("country", "region") and top.population >= 500_000 \
-            and best.population < 100_000 and best.kind in ("city", "") and _close_name(top, best):
+    if top.ref != best.ref and top.kind not in ("country", "region") and top.population >= 200_000 \
+            and top.population >= 3 * best.population and best.population < 100_000 \
+            and best.kind in ("city", "") and _close_name(top, best):
         return top
     # "Rome" is Rome, not Lomé: a big place with exactly the written name beats an alias match
     exact = [c for c in spotted if _norm(c.name) == _norm(text) and c.kind not in ("country", "region")]

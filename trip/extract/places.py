@@ -322,6 +322,13 @@ class PlaceSpotter:
         k = 0
         while k < len(words) and words[k].lower in _TITLES:
             k += 1
+        if not k:
+            # "Canadian Prime Minister Justin Trudeau": a title after an adjective
+            at = next((i for i, t in enumerate(words) if t.lower in _TITLES), None)
+            if at is not None:
+                k = at
+                while k < len(words) and words[k].lower in _TITLES:
+                    k += 1
         if k and k < len(words):
             self._add_person(words[k:], person_index, result)
             return

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .places import PlaceSpan, Spotting
+from .places import REGION_KINDS, PlaceSpan, Spotting
 from .sentences import Sentence, clause_bounds
 
 __all__ = ["Actor", "Finding", "Reference", "classify", "find_actors", "choose_traveller",
@@ -67,7 +67,8 @@ _OTHERS = re.compile(
     r"forces|missiles?|ministry|government|authorities|crowds?|representatives|observers|experts|"
     r"sources|republicans|relatives|veterans|voters|polls|lawmakers|investors|markets|activists|"
     r"many of those|those|others|a group|counterpart|host|scientists|researchers|historians|academics|"
-    r"soldiers|villagers|pilgrims|tourists|visitors from|workers|athletes|players)\b",
+    r"soldiers|villagers|pilgrims|tourists|visitors from|workers|athletes|players|engineers|technicians|"
+    r"mechanics|crew|staff|doctors|politicians|rebels|militants|refugees|victims|survivors)\b",
     re.IGNORECASE,
 )
 
@@ -113,14 +114,21 @@ def find_actors(sentence: Sentence, spotting: Spotting, travellers: set[int],
         actors.append(Actor(m.start("n"), m.end("n"), True, "noun"))
     for m in _VEHICLE.finditer(text):
         group = "n" if m.group("n") else "named"
-        actors.append(Actor(m.start(group), m.end(group), True, "vehicle"))
+        # "a replacement aircraft", "another plane": not (yet) the traveller's
+        indefinite = bool(re.match(r"(?:a|an|another)\b", m.group(0), re.IGNORECASE)) and \
+            not re.match(r"\s+(?:\w+\s+){0,2}?(?:him|her|them|the (?:president|leader|pope|king|queen))\b",
+                         text[m.end():m.end() + 40])
+        actors.append(Actor(m.start(group), m.end(group), not indefinite, "vehicle"))
     covered = [(m.start(), m.end()) for rx in (_TRAVELLER_NOUN, _VEHICLE) for m in rx.finditer(text)]
     for m in _OTHERS.finditer(text):
         if not any(a <= m.start() < b for a, b in covered):  # "a French government aircraft"
             actors.append(Actor(m.start(), m.end(), False, "others"))
-    if vehicle_seen:
+    if vehicle_seen is not None and vehicle_seen is not False:
         for m in _PRONOUN_IT.finditer(text):
-            actors.append(Actor(m.start(), m.end(), True, "pronoun"))
+            vehicles = [a for a in actors if a.kind == "vehicle" and a.end <= m.start()]
+            # "it" is the last vehicle named: the traveller's train, or someone else's plane
+            owner = vehicles[-1].traveller if vehicles else bool(vehicle_seen)
+            actors.append(Actor(m.start(), m.end(), owner, "pronoun"))
     actors.sort(key=lambda a: a.start)
     # "they" refers to the last group named before it in the sentence, else to the travellers
     out: list[Actor] = []
@@ -267,11 +275,20 @@ _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixt
 
 
 _NEGATED_AFTER = re.compile(
-    r"^[^;]{0,80}?\b(?:has been|have been|was|were|had been|is|are)\s+(?:dropped|cancell?ed|called off|"
+    r"^[^;]{0,200}?\b(?:has been|have been|was|were|had been|is|are)\s+(?:dropped|cancell?ed|called off|"
     r"scrapped|ruled out|postponed indefinitely|shelved|abandoned)\b", re.IGNORECASE)
+_EVENT_AT = re.compile(
+    r"\b(?:explosion|blast|attack|attacks|air ?strikes?|strikes?|bombing|shelling|shooting|fire|earthquake|"
+    r"floods?|protests?|riots?|clashes|fighting|war|battle|massacre|crash|storm|missile|hurricane|"
+    r"typhoon|eruption)\b[^,;]{0,40}?\b(?:in|at|on|near|around|outside)\s+(?:the\s+)?$", re.IGNORECASE)
+_JOINED = re.compile(
+    r"\b(?:join\w*|attend\w*|led|lead\w*|address\w*|spoke at|speaking at|marched|took part in|"
+    r"taking part in|watched|opened|visited|toured)\s+(?:[\w\-]+\s+){0,3}$", re.IGNORECASE)
 _NEGATED_BEFORE = re.compile(
-    r"\b(?:instead of|rather than|did not|didn't|does not|doesn't|will not|won't|never|no longer|"
-    r"not)\s+(?:[\w\-]+\s+){0,4}$", re.IGNORECASE)
+    r"\b(?:instead of|rather than|did not|didn't|does not|doesn't|will not|won't|never|no longer|not|"
+    # a plan told in the past tense ("she planned to go on to Santiago"): it may not have happened
+    r"planned to|had planned to|hoped to|had hoped to|intended to|had intended to|wanted to)"
+    r"\s+(?:[\w\-]+\s+){0,4}$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -450,13 +467,20 @@ def classify(
             between = text[prior_places[-1].end - base:pos]
             if (_APPOSITION.match(between) and not _TRAVEL_VERB.search(between)
                     and not re.search(r"\b\w{3,}ed\b|\b(?:is|was|were|are|has|had|will)\b", between)) \
-                    or re.fullmatch(r",\s+in\s+", between):
+                    or re.fullmatch(r",\s+in\s+", between) \
+                    or (re.fullmatch(r",\s+", between) and span.candidates
+                        and span.candidates[0].kind in REGION_KINDS):  # "Hampton, Virginia"
                 f.reason = f"says where {prior_places[-1].text} is"
                 continue
 
         clause_after = text[end:clause[1]]
         if _NEGATED_AFTER.search(clause_after) or _NEGATED_BEFORE.search(before_clause):
             f.reason = "a visit that was called off or did not happen"
+            continue
+        em = _EVENT_AT.search(before_clause)
+        if em and not _JOINED.search(before_clause[:em.start()]):
+            # "an explosion at a hospital in Gaza City"; not "joining a climate strike in Montreal"
+            f.reason = "where an event happened, not a stop"
             continue
         agent = _agent(actors, clause, pos, end, text)
         if not agent and not re.match(r"\s*[A-Z][\w\-]+(?:\s+(?:[a-z]{1,3}\s+)?[A-Z][\w\-]+)*\s+(?!of\b)[a-z]",
@@ -520,6 +544,11 @@ def _cue(before_clause: str, before: str, earlier: list[Finding], clause: tuple[
                         r"(?:\s+(?:morning|afternoon|evening|night))?)", " ", middle)
         if prev.stop and _COORDINATION.match(middle):
             return prev.reason, prev.status
+        # "…visited Mosul, where he prayed among the ruins, and Qaraqosh": the list goes on
+        if re.fullmatch(r"\s*,?\s*and\s+(?:then\s+)?(?:(?:in|at|to|on)\s+)?", before_clause) \
+                and any(e.stop for e in earlier):
+            last_stop = [e for e in earlier if e.stop][-1]
+            return last_stop.reason, last_stop.status
         if _SEQUENCE.search(before_clause) and any(e.stop for e in earlier):
             last_stop = [e for e in earlier if e.stop][-1]
             return "then went to", last_stop.status
