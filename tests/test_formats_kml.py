@@ -197,3 +197,11 @@ def test_text_xml_cannot_hold_is_an_export_error_naming_the_stop(fmt):
                       Stop(Place("Bad", LatLon(1.0, 2.0), source="manual"), note="a\ufffeb")))
     with pytest.raises(ExportError, match='stop 2 "Bad", field "note": contains U\\+FFFE'):
         fmt.write(trip)
+
+
+def test_a_polygon_placemark_is_named_not_dropped():
+    data = (b'<kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark><name>Area</name>'
+            b"<Polygon><outerBoundaryIs><LinearRing><coordinates>0,0 1,0 1,1 0,0</coordinates>"
+            b"</LinearRing></outerBoundaryIs></Polygon></Placemark></Document></kml>")
+    with pytest.raises(FormatError, match='placemark 1 "Area", field "geometry": "Polygon" is not a Point'):
+        kml.read(data)

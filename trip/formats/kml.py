@@ -18,7 +18,8 @@ Writing (valid against the OGC KML 2.2 schema)
 Reading
     Untrusted XML is screened by :mod:`trip.formats.xml_safety`, then the tree
     goes to fastkml. Every Placemark with a Point or no geometry is a stop;
-    line Placemarks are skipped (legs are derived). Placemarks from other tools
+    line Placemarks are skipped (legs are derived); any other geometry (a
+    Polygon, say) is a FormatError naming the placemark, as in GeoJSON. Placemarks from other tools
     give their name, description (as the note), and TimeStamp/TimeSpan dates.
 """
 
@@ -245,8 +246,13 @@ def _location(placemark: Any, where: str) -> tuple[bool, LatLon | None]:
     geometry = placemark.kml_geometry
     if geometry is None:
         return True, None
+    if isinstance(geometry, LineString) or (
+            isinstance(geometry, MultiGeometry)
+            and all(isinstance(g, LineString) for g in geometry.kml_geometries)):
+        return False, None  # a leg or a track: legs are recomputed from the stops
     if not isinstance(geometry, Point):
-        return False, None
+        raise format_error(where, "geometry", type(geometry).__name__,
+                           "is not a Point (trip reads each stop from a Point placemark)")
     shape = geometry.geometry
     if shape is None:
         raise format_error(where, "coordinates", None, "is missing from the Point", show_value=False)
