@@ -199,3 +199,10 @@ def test_reads_a_latin1_encoded_file():
             '<gpx version="1.1" creator="x" xmlns="http://www.topografix.com/GPX/1/1">'
             '<wpt lat="47.37" lon="8.54"><name>Zürich</name></wpt></gpx>').encode("latin-1")
     assert gpx.read(data)[0].name == "Zürich"
+
+
+def test_a_track_only_file_says_why_it_has_no_stops():
+    data = (b'<gpx version="1.1" creator="x" xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>'
+            b'<trkpt lat="1" lon="2"/><trkpt lat="1.1" lon="2.1"/></trkseg></trk></gpx>')
+    with pytest.raises(FormatError, match="has only tracks"):
+        gpx.read(data, name="walk.gpx")

@@ -250,6 +250,10 @@ def read(data: bytes, *, name: str = "") -> Itinerary:
     what = "waypoint"
     if not points and gpx.routes:
         points, what = list(gpx.routes[0].points), "route point"
+    if not points and not entries and gpx.tracks:
+        raise format_error(label, None, None,
+                           "has only tracks; trip reads stops from waypoints or a route "
+                           "(mark the stops as waypoints in your GPS tool)")
     for n, point in enumerate(points, start=1):
         ours = next((e for e in point.extensions if _ours(e, "stop")), None)
         where = f"{what} {n}" + (f' "{point.name}"' if point.name else "")
