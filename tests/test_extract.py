@@ -291,3 +291,25 @@ def test_names_with_particles_and_teams_named_after_cities(extractor: Extractor)
                        "Porto. The minister flies home to Lisbon on Friday.")
     assert stops(r) == [("Riga", "2024-03-04", "visited"), ("Lisbon", "2024-03-08", "planned")]
     assert "someone else" in reasons(r)["Madrid"]
+
+
+@pytest.mark.parametrize("sentence, place, word", [
+    ("A missile hit a hospital in Haiphong on Monday.", "Haiphong", "event"),
+    ("After an explosion at a hospital in Porto, the talks stopped.", "Porto", "event"),
+    ("She had planned to go on to Porto.", "Porto", "called off"),
+    ("A replacement aircraft took off from Madrid, but it was diverted to Porto.", "Porto", "someone else"),
+])
+def test_more_places_that_are_not_stops(extractor: Extractor, sentence: str, place: str, word: str) -> None:
+    r = run(extractor, f"Travels\n\nSwedish Foreign Minister Eva Lind toured the region. {sentence}")
+    assert r.travellers == ("Eva Lind",)
+    assert place not in [s.place.name for s in r.stops]
+    assert word in reasons(r)[place]
+
+
+def test_joining_an_event_is_a_stop_and_a_state_after_a_town_is_not(extractor: Extractor) -> None:
+    index: FakeIndex = extractor.spotter.index  # type: ignore[assignment]
+    index.places.setdefault("virginia", [cand("Virginia", 37.5, -78.8, "US", kind="region", pop=8_600_000)])
+    r = run(extractor, "Trip\n\nMinister Eva Lind joined a climate strike in Lisbon on Monday. Her boat "
+                       "left Springfield, Virginia, on Tuesday.")
+    assert [name for name, *_ in stops(r)] == ["Lisbon", "Springfield"]
+    assert "Virginia" in reasons(r)
