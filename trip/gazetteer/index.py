@@ -24,14 +24,15 @@ from ..geocoding import Candidate
 from .normalize import MAX_QUERY, normalize_name, split_kind_hint, transliterate
 from .records import Match
 
-__all__ = ["Gazetteer", "Hit", "AREA_KINDS"]
+__all__ = ["Gazetteer", "Hit", "AREA_KINDS", "MATCH_QUALITY", "rank", "explain",
+           "distance_km_fast"]
 
 AREA_KINDS = frozenset({"country", "region"})
 # How much a kind of match adds to a place's importance (log10 population units).
 _MATCH_BONUS = {Match.NAME: 0.5, Match.ALT: 0.2, Match.CODE: 0.0, Match.QUALIFIED: 0.4,
                 Match.TRANSLIT: 0.1}
 # How far a kind of match can be trusted at all, whatever the ranking.
-_MATCH_QUALITY = {Match.NAME: 1.0, Match.ALT: 0.95, Match.CODE: 0.9, Match.QUALIFIED: 0.95,
+MATCH_QUALITY = {Match.NAME: 1.0, Match.ALT: 0.95, Match.CODE: 0.9, Match.QUALIFIED: 0.95,
                   Match.TRANSLIT: 0.85}
 _HINT_BONUS = 2.0
 #: Similarity (rapidfuzz ratio) for a misspelling to resolve, and to be suggested.
@@ -100,20 +101,18 @@ class Hit:
         )
 
 
-_KINDS_FITTING = {
+_KINDS_FITTING: dict[str, tuple[str, ...]] = {
     "railway station": ("railway station", "border crossing"),
     "border crossing": ("border crossing", "railway station", "bridge"),
 }
 
 
 def _kind_fits(kind: str, hint: str) -> bool:
-    if kind == hint:
-        return True
-    if hint == "railway station" and kind == "border crossing":
-        return True  # border stations are stations
-    if hint == "border crossing" and kind in ("railway station", "bridge"):
-        return True
-    return False
+    """Does a place of ``kind`` answer a generic word hinting at ``hint``?
+
+    Border stations are stations, and a border crossing may be a station or a bridge.
+    """
+    return kind == hint or kind in _KINDS_FITTING.get(hint, ())
 
 
 def rank(hits: list[Hit], *, hint: str = "", code_query: bool = False, limit: int = 10
@@ -134,7 +133,7 @@ def rank(hits: list[Hit], *, hint: str = "", code_query: bool = False, limit: in
     total = sum(weights)
     out = []
     for (hit, score), weight in zip(scored[:limit], weights):
-        quality = _MATCH_QUALITY.get(hit.match, 0.8)
+        quality = MATCH_QUALITY.get(hit.match, 0.8)
         if hit.fuzzy:
             quality *= 0.8 * hit.similarity / 100.0
         out.append((hit, score, weight / total * quality))
@@ -154,7 +153,8 @@ def _drop_duplicates(scored: list[tuple[Hit, float]]) -> list[tuple[Hit, float]]
     return kept
 
 
-def _reason(hit: Hit, position: int, count: int) -> str:
+def explain(hit: Hit, position: int, count: int) -> str:
+    """The reason shown for a candidate: how it matched, what it is, where it ranks."""
     text = f"{hit.match_label()}; {hit.describe()}"
     if count > 1:
         text += ("; most prominent of " if position == 0 else f"; ranked {position + 1} of ") \
@@ -253,7 +253,7 @@ class Gazetteer:
             if hint:
                 hits = self.hinted_hits(core, hint)
         ranked = rank(hits, hint=hint, code_query=_looks_like_code(name), limit=limit)
-        return [hit.candidate(conf, _reason(hit, i, len(ranked)))
+        return [hit.candidate(conf, explain(hit, i, len(ranked)))
                 for i, (hit, _, conf) in enumerate(ranked)]
 
     def hinted_hits(self, core: str, hint: str, *, radius_km: float = 40.0) -> list[Hit]:
@@ -328,7 +328,7 @@ class Gazetteer:
         """Ranked candidates for a misspelt name ("Vladivostock" -> Vladivostok)."""
         hits = self.fuzzy_hits(name, limit=limit, budget_s=budget_s)
         ranked = rank(hits, limit=limit)
-        return [hit.candidate(conf, _reason(hit, i, len(ranked)))
+        return [hit.candidate(conf, explain(hit, i, len(ranked)))
                 for i, (hit, _, conf) in enumerate(ranked)]
 
     def suggest(self, name: str, *, limit: int = 5) -> list[str]:

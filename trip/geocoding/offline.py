@@ -23,7 +23,7 @@ from typing import Sequence
 
 from ..errors import PlaceNotFound, QueryError
 from ..gazetteer import AREA_KINDS, Gazetteer, open_gazetteer
-from ..gazetteer.index import Hit, distance_km_fast, rank
+from ..gazetteer.index import MATCH_QUALITY, Hit, distance_km_fast, explain, rank
 from ..gazetteer.normalize import MAX_QUERY, normalize_name, split_kind_hint
 from ..gazetteer.records import Match
 from ..geo import LatLon
@@ -141,7 +141,7 @@ class OfflineGeocoder:
         if not ranked:
             reason, _ = self._not_found_reason(text)
             return GeocodeResult(query=text, best=None, reason=reason)
-        cands = tuple(hit.candidate(conf, _single_reason(hit, i, len(ranked)))
+        cands = tuple(hit.candidate(conf, explain(hit, i, len(ranked)))
                       for i, (hit, _, conf) in enumerate(ranked))
         note = "exact match not found; closest spelling used" if fuzzy else ""
         return GeocodeResult(query=text, best=cands[0], candidates=cands[:limit], reason=note)
@@ -324,7 +324,7 @@ class OfflineGeocoder:
             assert o.hit is not None
             share = 0.0 if (k in rejected and pick is not None) else weight[k] / total
             conf = min(1.0, share * _quality(o.hit))
-            why = _single_reason(o.hit, rank_pos, len(opts))
+            why = explain(o.hit, rank_pos, len(opts))
             legs = _leg_notes(i, o, neighbours, texts)
             if legs:
                 why += "; " + legs
@@ -530,16 +530,9 @@ def _where(hit: Hit | None) -> str:
 
 
 def _quality(hit: Hit) -> float:
-    from ..gazetteer.index import _MATCH_QUALITY
-
-    q = _MATCH_QUALITY.get(hit.match, 0.8)
+    """How far the kind of match can be trusted (a misspelling less so)."""
+    q = MATCH_QUALITY.get(hit.match, 0.8)
     return q * 0.8 * hit.similarity / 100.0 if hit.fuzzy else q
-
-
-def _single_reason(hit: Hit, position: int, count: int) -> str:
-    from ..gazetteer.index import _reason
-
-    return _reason(hit, position, count)
 
 
 _default: OfflineGeocoder | None = None
