@@ -284,3 +284,19 @@ def test_normalize_name_is_idempotent_and_tidy(text):
     assert normalize_name(key) == key
     assert key == key.strip() and "  " not in key
     assert key == key.casefold() or not key.isascii()
+
+
+def test_public_api_is_what_all_says():
+    import inspect
+
+    import trip.gazetteer as gz
+    import trip.geocoding.offline as off
+    import trip.geocoding.resolve as res
+
+    for module in (gz, off, res):
+        assert all(hasattr(module, name) for name in module.__all__), module.__name__
+    params = inspect.signature(gz.open_gazetteer).parameters
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params.values())
+    assert {"cache_dir", "progress"} <= set(params)
+    assert list(inspect.signature(gz.Gazetteer.lookup).parameters) == ["self", "name", "limit"]
+    assert list(inspect.signature(res.resolve_itinerary).parameters) == ["itinerary", "geocoder"]
