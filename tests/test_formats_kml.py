@@ -96,12 +96,15 @@ def test_a_placemark_per_stop_with_timestamp_or_timespan():
     assert somewhere.find("k:Point", NS) is None  # no coordinates: a Placemark without geometry
 
 
-def test_every_stop_field_is_in_extended_data():
+def test_every_other_stop_field_is_in_extended_data():
     root = etree.fromstring(kml.write(TRIP))
     anadyr = _placemarks(root, "Stops")[0]
     data = {d.get("name"): d.findtext("k:value", namespaces=NS)
             for d in anadyr.findall("k:ExtendedData/k:Data", NS)}
-    assert data["place"] == "Anadyr <Ugolny>" and data["note"] == "a <i>long</i> stay & more"
+    assert anadyr.findtext("k:name", namespaces=NS) == "Anadyr <Ugolny>"
+    assert data["index"] == "0" and data["note"] == "a <i>long</i> stay & more"
+    assert "place" not in data and "lat" not in data  # in <name> and <Point>
+    assert "status" not in data  # "visited", the default, is left out
     assert data["end_date"] == "2024-07-03" and data["place_source"] == "airports"
     assert json.loads(data["sources"]) == [{"title": "Log", "url": "https://example.org/?a=1&b=2"}]
 
@@ -181,7 +184,7 @@ def test_external_entity_is_refused_not_fetched(tmp_path):
      b"<Point><coordinates>10,95</coordinates></Point></Placemark></kml>",
      'placemark 1 "Far", field "lat": 95.0 is out of range'),
     (b'<kml xmlns="http://www.opengis.net/kml/2.2"><Placemark><name>A</name><ExtendedData>'
-     b'<Data name="index"><value>0</value></Data><Data name="place"><value>A</value></Data>'
+     b'<Data name="index"><value>0</value></Data>'
      b'<Data name="status"><value>gone</value></Data></ExtendedData></Placemark></kml>',
      'placemark 1 "A", field "status": "gone" is not one of: visited, planned, origin'),
 ])
