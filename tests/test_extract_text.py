@@ -168,3 +168,8 @@ def test_a_date_deep_in_the_lead_is_the_story_not_the_paper() -> None:
 def test_overnight_journeys_arrive_the_next_day() -> None:
     (span,) = find_dates("and took an overnight train to Kyiv")
     assert resolve(span, published=None, narrative=dt.date(2023, 3, 20))[0] == dt.date(2023, 3, 21)
+
+
+def test_control_characters_become_spaces() -> None:
+    article = article_from_bytes(b"Title\x0c\n\nKim\x00 arrived in Riga.\x1b", name="a.txt")
+    assert article.text == "Title\n\nKim  arrived in Riga."

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
 
-from ..errors import TripError, ValidationError
-from ..geo import LatLon, distance_km
+from ..errors import TripError
+from ..geo import distance_km
 from ..geocoding import Candidate, GeocodeResult
 from ..itinerary import Itinerary, Place, Source, Stop, safe_url
 from .dates import DateSpan, clause_tense, find_dates, find_published, resolve
@@ -306,7 +306,6 @@ class Extractor:
         weak: list[tuple[Sentence, Finding]] = []
         mentions: list[Mention] = []
         seen_mentions: set[tuple[str, str]] = set()
-        last_stop_record: _Record | None = None
         paragraph_date: dict[int, tuple[dt.date, str]] = {}
         order = 0
         for s, f in findings:
@@ -334,7 +333,7 @@ class Extractor:
             rec = _Record(_key(f.span), f.span.name, f.span.text, f.span, date, end_date, precision,
                           date_text, explicit, status, f.confidence, f.reason, order, [s.text],
                           moved=f.reason in _MOVES)
-            last_stop_record = _merge_record(records, rec)
+            _merge_record(records, rec)
         for s, f in weak:
             key = _key(f.span)
             existing = [r for r in records if r.key == key or _norm(f.span.text) in (_norm(r.text),
@@ -352,7 +351,6 @@ class Extractor:
                                    "approximate" if date else "day", "dateline" if f.dateline else "",
                                    False, status, f.confidence, "dateline" if f.dateline else "headline",
                                    order if not f.dateline else 0, [s.text], weak=True))
-        del last_stop_record
         return _ordered(records), mentions
 
     def _date_for(self, s: Sentence, f: Finding, dated, paragraph_date, lead):

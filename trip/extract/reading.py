@@ -128,8 +128,13 @@ def _looks_like_html(text: str) -> bool:
         re.search(r"<(p|div|article|body|h1|head)\b", head))
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def article_from_text(text: str, *, source: str = "", html: bool | None = None) -> Article:
     """An :class:`Article` from a string (HTML detected by its tags unless ``html`` says)."""
+    # control characters (form feeds, NULs) become spaces: they cannot be quoted as evidence
+    text = _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
     if html is None:
         html = _looks_like_html(text)
     if html:
