@@ -172,4 +172,4 @@ def test_overnight_journeys_arrive_the_next_day() -> None:
 
 def test_control_characters_become_spaces() -> None:
     article = article_from_bytes(b"Title\x0c\n\nKim\x00 arrived in Riga.\x1b", name="a.txt")
-    assert article.text == "Title\n\nKim  arrived in Riga."
+    assert article.text == "Title\n\nKim arrived in Riga."
