@@ -98,3 +98,19 @@ def test_not_a_png_is_refused():
 def test_only_the_chosen_tile_hosts_are_let_through(host, allowed):
     patterns = ("tile.openstreetmap.org", "*.basemaps.cartocdn.com")
     assert png._host_allowed(host, patterns) is allowed
+
+
+@pytest.mark.browser
+def test_warm_browser_serves_snapshots_from_any_thread():
+    import threading
+
+    png.warm_up()
+    results: list[bytes] = []
+    threads = [threading.Thread(target=lambda: results.append(
+        png.render_png(load_sample("hanoi-beijing-rail"), width=300, height=200))) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(results) == 2 and all(r.startswith(b"\x89PNG") for r in results)
+    assert png._ChromiumWorker._thread is not None and png._ChromiumWorker._thread.is_alive()

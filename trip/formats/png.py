@@ -39,8 +39,8 @@ from ..itinerary import Itinerary
 from ..provenance import Provenance, build_provenance
 from .html import render_html
 
-__all__ = ["NAME", "EXTENSIONS", "MEDIA_TYPE", "write", "snapshot", "find_chromium",
-           "CHROMIUM_ARGS", "add_text_chunks"]
+__all__ = ["NAME", "EXTENSIONS", "MEDIA_TYPE", "write", "render_png", "snapshot", "warm_up",
+           "find_chromium", "CHROMIUM_ARGS", "add_text_chunks"]
 
 NAME = "png"
 EXTENSIONS = (".png",)
@@ -232,6 +232,14 @@ def _shoot(state: dict[str, Any], executable: str, page_html: str, width: int, h
         return page.screenshot(type="png", full_page=False, timeout=timeout_ms)
     finally:
         context.close()
+
+
+def warm_up(*, timeout_s: float = 30.0) -> None:
+    """Start the shared Chromium now, so the first snapshot does not pay for the launch
+    (a dashboard can call this in the background at start-up)."""
+    executable = find_chromium()
+    _ChromiumWorker.run(lambda state: _browser(state, executable, timeout_s * 1000) and None,
+                        timeout_s=timeout_s * 2 + 10)
 
 
 def snapshot(page_html: str, *, width: int = 1200, height: int = 800, timeout_s: float = 30.0,
