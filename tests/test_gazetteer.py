@@ -300,3 +300,12 @@ def test_public_api_is_what_all_says():
     assert {"cache_dir", "progress"} <= set(params)
     assert list(inspect.signature(gz.Gazetteer.lookup).parameters) == ["self", "name", "limit"]
     assert list(inspect.signature(res.resolve_itinerary).parameters) == ["itinerary", "geocoder"]
+
+
+def test_one_place_under_two_entries_is_confident_and_shown_by_its_name(gazetteer):
+    best = _best(gazetteer, "New Delhi")  # Delhi lists "New Delhi" as an alternate name
+    assert best.name == "New Delhi" and best.confidence > 0.9
+    dong_dang = _best(gazetteer, "Dong Dang")  # the station and the town, 1 km apart
+    assert dong_dang.country == "VN" and dong_dang.confidence > 0.9
+    kiev = _best(gazetteer, "Kiev")  # the city, not the oblast that shares its centre
+    assert kiev.name == "Kyiv" and kiev.kind == "city"

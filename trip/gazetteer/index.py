@@ -24,8 +24,8 @@ from ..geocoding import Candidate
 from .normalize import MAX_QUERY, normalize_name, split_kind_hint, transliterate
 from .records import Match
 
-__all__ = ["Gazetteer", "Hit", "AREA_KINDS", "MATCH_QUALITY", "rank", "explain",
-           "distance_km_fast"]
+__all__ = ["Gazetteer", "Hit", "AREA_KINDS", "MATCH_QUALITY", "SAME_PLACE_KM", "rank",
+           "explain", "match_quality", "distance_km_fast"]
 
 AREA_KINDS = frozenset({"country", "region"})
 # How much a kind of match adds to a place's importance (log10 population units).
@@ -38,6 +38,8 @@ _HINT_BONUS = 2.0
 #: Similarity (rapidfuzz ratio) for a misspelling to resolve, and to be suggested.
 FUZZY_RESOLVE = 84.0
 FUZZY_SUGGEST = 70.0
+#: Candidates this close are one place when judging confidence or ambiguity.
+SAME_PLACE_KM = 50.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +123,9 @@ def rank(hits: list[Hit], *, hint: str = "", code_query: bool = False, limit: in
 
     Confidence shares belief in proportion to 10**(0.8 * score): a place ten times
     more populous is about six times likelier to be meant. Each share is then capped
-    by how much the kind of match can be trusted.
+    by how much the kind of match can be trusted. The best candidate's confidence is
+    that the place meant lies within :data:`SAME_PLACE_KM` of it, so it also gathers
+    the shares of candidates that close (Dong Dang the station and the town).
     """
     if not hits:
         return []
@@ -129,15 +133,31 @@ def rank(hits: list[Hit], *, hint: str = "", code_query: bool = False, limit: in
                     key=lambda pair: (-pair[1], pair[0].place_id))
     scored = _drop_duplicates(scored)
     top = scored[0][1]
+    first = scored[0][0]
+    if first.match != Match.NAME:
+        # "New Delhi": Delhi has it as an alternate name, New Delhi is called so, and
+        # they are one place on a map; show the one that bears the name.
+        for pos, (hit, _) in enumerate(scored[1:], start=1):
+            if hit.match == Match.NAME and hit.kind == first.kind and distance_km_fast(
+                    first.lat, first.lon, hit.lat, hit.lon) <= SAME_PLACE_KM:
+                scored.insert(0, scored.pop(pos))
+                break
     weights = [10 ** (0.8 * (s - top)) for _, s in scored]
     total = sum(weights)
     out = []
     for (hit, score), weight in zip(scored[:limit], weights):
-        quality = MATCH_QUALITY.get(hit.match, 0.8)
-        if hit.fuzzy:
-            quality *= 0.8 * hit.similarity / 100.0
-        out.append((hit, score, weight / total * quality))
+        out.append((hit, score, weight / total * match_quality(hit)))
+    best = scored[0][0]
+    near = sum(w for (h, _), w in zip(scored, weights)
+               if distance_km_fast(best.lat, best.lon, h.lat, h.lon) <= SAME_PLACE_KM)
+    out[0] = (best, out[0][1], min(1.0, near / total * match_quality(best)))
     return out
+
+
+def match_quality(hit: Hit) -> float:
+    """How far the kind of match can be trusted at all (a misspelling less so)."""
+    quality = MATCH_QUALITY.get(hit.match, 0.8)
+    return quality * 0.8 * hit.similarity / 100.0 if hit.fuzzy else quality
 
 
 def _drop_duplicates(scored: list[tuple[Hit, float]]) -> list[tuple[Hit, float]]:

@@ -23,7 +23,8 @@ from typing import Sequence
 
 from ..errors import PlaceNotFound, QueryError
 from ..gazetteer import AREA_KINDS, Gazetteer, open_gazetteer
-from ..gazetteer.index import MATCH_QUALITY, Hit, distance_km_fast, explain, rank
+from ..gazetteer.index import (SAME_PLACE_KM, Hit, distance_km_fast, explain,
+                               match_quality, rank)
 from ..gazetteer.normalize import MAX_QUERY, normalize_name, split_kind_hint
 from ..gazetteer.records import Match
 from ..geo import LatLon
@@ -44,8 +45,6 @@ FAR_KM = 4000.0
 DETOUR_KM = 2500.0
 #: A misspelt name may not lie farther than this from the route.
 FUZZY_FAR_KM = 1000.0
-#: Candidates this close are one place for judging ambiguity (New Delhi and Delhi).
-SAME_PLACE_KM = 50.0
 #: How many of a stop's best candidates are tried before it is left unresolved.
 FALLBACK_TRIES = 5
 #: What an unknown-mode leg costs at most beyond a flight's distance term.
@@ -323,7 +322,10 @@ class OfflineGeocoder:
             o = opts[k]
             assert o.hit is not None
             share = 0.0 if (k in rejected and pick is not None) else weight[k] / total
-            conf = min(1.0, share * _quality(o.hit))
+            if rank_pos == 0 and pick is not None:  # the place meant is within 50 km of it
+                share = sum(weight[m] for m in plausible if distance_km_fast(
+                    o.lat, o.lon, opts[m].lat, opts[m].lon) <= SAME_PLACE_KM) / total
+            conf = min(1.0, share * match_quality(o.hit))
             why = explain(o.hit, rank_pos, len(opts))
             legs = _leg_notes(i, o, neighbours, texts)
             if legs:
@@ -527,12 +529,6 @@ def _where(hit: Hit | None) -> str:
     if hit is None:
         return ""
     return ", ".join(p for p in (hit.admin1, hit.country) if p)
-
-
-def _quality(hit: Hit) -> float:
-    """How far the kind of match can be trusted (a misspelling less so)."""
-    q = MATCH_QUALITY.get(hit.match, 0.8)
-    return q * 0.8 * hit.similarity / 100.0 if hit.fuzzy else q
 
 
 _default: OfflineGeocoder | None = None
