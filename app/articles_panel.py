@@ -105,7 +105,7 @@ def articles_panel(on_accept: Callable[[Itinerary], None], geocoder: Any) -> Non
         st.info("No stops found: the articles name no place the traveller went to.")
     else:
         edited = st.data_editor(
-            _rows(draft), key=_EDITOR, hide_index=True, use_container_width=True,
+            _rows(draft), key=_EDITOR, hide_index=True, width="stretch",
             disabled=["date", "precision", "status", "place", "country", "located", "confidence",
                       "evidence", "source"],
             column_config={
@@ -125,7 +125,7 @@ def articles_panel(on_accept: Callable[[Itinerary], None], geocoder: Any) -> Non
         with st.expander(f"{len(draft.mentions)} places mentioned but not stops"):
             st.dataframe([{"place": m.text, "why not a stop": m.reason, "sentence": m.evidence,
                            "source": m.source} for m in draft.mentions],
-                         hide_index=True, use_container_width=True)
+                         hide_index=True, width="stretch")
 
 
 def _as_records(edited: Any) -> list[dict]:
