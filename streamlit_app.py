@@ -18,6 +18,7 @@ st.set_page_config(page_title="trip: itinerary dashboard", page_icon="🗺️", 
 
 from app import services, state  # noqa: E402 - set_page_config must come first
 from app.guard import guarded_callback, panel, show_flashes  # noqa: E402
+from app.markdown import escape_markdown  # noqa: E402
 from trip.itinerary import Itinerary  # noqa: E402
 
 
@@ -54,9 +55,9 @@ with panel("starting the dashboard"):
 show_flashes()
 
 itinerary = state.current()
-st.title(itinerary.title or "Untitled trip", anchor=False)
+st.title(escape_markdown(itinerary.title) or "Untitled trip", anchor=False)
 if itinerary.description:
-    st.caption(itinerary.description)
+    st.caption(escape_markdown(itinerary.description))
 
 map_column, stop_column = st.columns([3, 1], gap="medium")
 with map_column:

@@ -7,6 +7,7 @@ import streamlit as st
 from trip.itinerary import Itinerary
 
 from . import services
+from .markdown import escape_markdown
 
 __all__ = ["stats_panel", "trip_warnings"]
 
@@ -37,13 +38,13 @@ def stats_panel(itinerary: Itinerary) -> None:
                   f"{len(itinerary.unresolved_stops)} unresolved")
     if longest is not None:
         d.metric("Longest leg", f"{longest.distance_km:,.0f} km",
-                 help=f"{itinerary[longest.start].name} → {itinerary[longest.end].name}")
-        d.caption(f"{itinerary[longest.start].name} → {itinerary[longest.end].name}")
+                 help=escape_markdown(f"{itinerary[longest.start].name} → {itinerary[longest.end].name}"))
+        d.caption(escape_markdown(f"{itinerary[longest.start].name} → {itinerary[longest.end].name}"))
     else:
         d.metric("Longest leg", "—")
     warnings = trip_warnings(itinerary)
     if warnings:
         for message in warnings:
-            st.warning(message, icon="⚠️")
+            st.warning(escape_markdown(message), icon="⚠️")
     else:
         st.success("No warnings: every stop is placed and dated, and every leg is plausible.")

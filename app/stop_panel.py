@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
 from trip.errors import TripError
@@ -14,6 +12,7 @@ from trip.itinerary import Place, safe_url
 from . import services, state
 from .guard import guarded_callback
 from .map_panel import PENDING_PIN
+from .markdown import escape_markdown
 from .table_panel import RESULTS_KEY, is_ambiguous, match_text, place_from_candidate
 
 __all__ = ["stop_panel", "candidate_label", "candidates_for"]
@@ -75,7 +74,7 @@ def stop_panel() -> None:
                    "choose among alternatives, or pin it on the map.")
         return
     stop = itinerary[index]
-    st.markdown(f"**Stop {index + 1}: {html.escape(stop.name)}**")
+    st.markdown(f"**Stop {index + 1}: {escape_markdown(stop.name)}**")
     if stop.date_label():
         st.caption(stop.date_label())
     result = candidates_for(stop.name)
@@ -116,14 +115,21 @@ def stop_panel() -> None:
     down.button("↓ Later", key="stop_down", disabled=index >= len(itinerary) - 1, on_click=_shift,
                 args=(index, index + 1))
     if stop.evidence:
-        st.caption("Evidence: " + stop.evidence)
+        st.caption("Evidence: " + escape_markdown(stop.evidence))
     for source in stop.sources:
         if source.url and safe_url(source.url):
-            st.markdown(f"[{_md(source.title or source.url)}]({source.url})")
+            st.markdown(f"[{_md(source.title or source.url)}]({_md_url(source.url)})")
         else:
-            st.caption(source.title)
+            st.caption(escape_markdown(source.title))
 
 
 def _md(text: str) -> str:
     """Text safe inside a markdown link label."""
     return "".join("\\" + c if c in "[]()*_`<>#\\" else c for c in text)
+
+
+def _md_url(url: str) -> str:
+    """A URL safe as a markdown link target: the characters that could end the
+    target early and start new markdown (``)``, ``(``, ``<``, ``>``, ``\\``) are
+    percent-encoded, which names the same resource."""
+    return "".join(f"%{ord(c):02X}" if c in "()<>\\[]" else c for c in url)
