@@ -33,7 +33,7 @@ import gpxpy
 import gpxpy.gpx
 from lxml import etree
 
-from ..errors import ExportError, FormatError, ValidationError
+from ..errors import FormatError, ValidationError
 from ..geo import COORD_DECIMALS, LatLon
 from ..itinerary import Itinerary, Source, Stop
 from ..provenance import build_provenance
