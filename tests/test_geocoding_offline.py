@@ -283,3 +283,17 @@ def test_modes_and_dates_in_other_forms(offline_geocoder):
     results = offline_geocoder.geocode_route(["Vladivostok", "Khasan"],
                                              dates=["not a date", "2023-09-12"], modes=["?", "bus"])
     assert results[1].best.country == "RU"
+
+
+@pytest.mark.parametrize("names, index, country", [
+    (["Rome", "Lagos", "Rome"], 0, "IT"),  # "Rome" is also an alternate name of Lomé
+    (["Rome", "Kinshasa", "Rome"], 2, "IT"),
+    (["Washington", "Kyiv"], 0, "US"),
+    (["Nanning", "Pingxiang"], 1, "CN"),
+])
+def test_exact_names_of_cities_beat_far_aliases_on_long_trips(offline_geocoder, names, index,
+                                                              country):
+    best = _route(offline_geocoder, names)[index].best
+    assert best.country == country
+    if names[1] == "Pingxiang":
+        assert best.admin1 == "Guangxi"

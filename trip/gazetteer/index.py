@@ -40,6 +40,10 @@ FUZZY_RESOLVE = 84.0
 FUZZY_SUGGEST = 70.0
 #: Candidates this close are one place when judging confidence or ambiguity.
 SAME_PLACE_KM = 50.0
+#: When a place of this importance (about 100,000 people) bears the exact name, places
+#: elsewhere that only list it as an alternate name lose this much.
+STRONG_NAME_IMPORTANCE = 5.0
+ALIAS_PENALTY = 1.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,8 +133,19 @@ def rank(hits: list[Hit], *, hint: str = "", code_query: bool = False, limit: in
     """
     if not hits:
         return []
-    scored = sorted(((h, h.score(hint=hint, code_query=code_query)) for h in hits),
-                    key=lambda pair: (-pair[1], pair[0].place_id))
+    named = [h for h in hits if h.match == Match.NAME and not h.fuzzy
+             and h.kind not in AREA_KINDS and h.importance >= STRONG_NAME_IMPORTANCE]
+
+    def score(h: Hit) -> float:
+        value = h.score(hint=hint, code_query=code_query)
+        # A town of 100,000+ literally called so beats a place elsewhere that merely
+        # lists the name among its alternates ("Rome" is also an alternate name of Lomé).
+        if named and h.match in (Match.ALT, Match.TRANSLIT) and not any(
+                distance_km_fast(h.lat, h.lon, n.lat, n.lon) <= SAME_PLACE_KM for n in named):
+            value -= ALIAS_PENALTY
+        return value
+
+    scored = sorted(((h, score(h)) for h in hits), key=lambda pair: (-pair[1], pair[0].place_id))
     scored = _drop_duplicates(scored)
     top = scored[0][1]
     first = scored[0][0]

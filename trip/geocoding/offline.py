@@ -47,7 +47,8 @@ DETOUR_KM = 2500.0
 FUZZY_FAR_KM = 1000.0
 #: How many of a stop's best candidates are tried before it is left unresolved.
 FALLBACK_TRIES = 5
-#: What an unknown-mode leg costs at most beyond a flight's distance term.
+#: What an unknown-mode leg costs at most beyond a flight's (halved) distance term:
+#: about the cost of 500 km by land.
 FLIGHT_COST = 1.5
 #: A stop of a trip is usually a place, not a whole country or region: areas start
 #: behind places in a route, and a leg into the area that contains a stop costs this.
@@ -259,8 +260,8 @@ class OfflineGeocoder:
         d = distance_km_fast(a.lat, a.lon, b.lat, b.lon)
         scale = LEG_SCALE_KM.get(mode, 150.0) * hops
         cost = math.log1p(d / scale)
-        if mode == "unknown":  # perhaps a flight: long legs cost a fixed fare, not more
-            cost = min(cost, FLIGHT_COST + math.log1p(d / LEG_SCALE_KM["plane"]))
+        if mode == "unknown":  # perhaps a flight: a fixed fare, then distance matters little
+            cost = min(cost, FLIGHT_COST + 0.5 * math.log1p(d / LEG_SCALE_KM["plane"]))
         if date_a and date_b and date_b >= date_a:
             days = (date_b - date_a).days + 1
             allowed = KM_PER_DAY.get(mode, 15000.0) * days
