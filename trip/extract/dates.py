@@ -163,6 +163,13 @@ def find_dates(sentence: str) -> list[DateSpan]:
     for span in spans:
         if kept and span.start < kept[-1].end:
             continue
+        # "spent Wednesday and Thursday in Warsaw": one span, dated by its first day
+        if kept and kept[-1].kind == span.kind == "weekday" and re.fullmatch(
+                r"\s+(?:and|to|through|until|-|–)\s+", sentence[kept[-1].end:span.start]):
+            first = kept[-1]
+            kept[-1] = DateSpan(first.start, span.end, sentence[first.start:span.end], first.kind,
+                                first.month, first.day, first.year, first.weekday, first.qualifier)
+            continue
         kept.append(span)
     return kept
 

@@ -537,6 +537,12 @@ def _merge_record(records: list[_Record], rec: _Record) -> _Record:
     if not rec.explicit:
         _absorb(last, rec)
         return last
+    if rec.status == "origin" and last.date and rec.date and 0 < (rec.date - last.date).days <= 14 \
+            and not any(r.date and last.date < r.date < rec.date for r in records):
+        # "…took a train from New York to Washington" after days in New York: the stay ends
+        last.end_date = max(rec.date, last.end_date or rec.date)
+        _absorb(last, rec)
+        return last
     if not last.explicit or last.date is None:
         # a written date beats an inherited one
         last.date, last.precision, last.date_text, last.explicit = rec.date, rec.precision, rec.date_text, True

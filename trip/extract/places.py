@@ -80,7 +80,8 @@ opera plant factory cosmodrome spaceport pavilion assembly parliament congress s
 commission committee union meeting games cup championship treaty accord war agreement organisation
 organization news times post press television radio club foundation fund office embassy consulate
 development program programme project mission academy hospital prison zoo aquarium garden gardens valley
-communique declaration accords protocol doctrine consensus initiative charter statement
+communique declaration accords protocol doctrine consensus initiative charter statement coliseum colosseum
+dome bowl speedway raceway symphony orchestra philharmonic ballet circus
 desert peninsula coast bay gulf strait canal wall gallery library market mall district quarter""".split())
 #: Landmarks and institutions named like places but used for the people inside ("the White House said").
 INSTITUTIONS = {"white house", "kremlin", "elysee", "élysée", "elysee palace", "downing street", "pentagon",
@@ -348,8 +349,9 @@ class PlaceSpotter:
             return
         if len(words) >= 2 and not any(t.lower in _CONNECTORS for t in words):
             # "Inter Miami", "Shanghai Communique": a big city's name makes it a team or a thing
-            if self._big_place(words[-1]):
-                return
+            if self._big_place(words[-1]) or (self._big_place(words[0], 500_000)
+                                              and not any(t.lower in person_index for t in words[1:])):
+                return  # "Washington Coliseum", "Real Madrid"
             if any(t.lower in _ORG_WORDS for t in words) or any(t.lower in _COMMON for t in words):
                 return
             if self.lookup(name) or self._transport_prefix(words):
@@ -365,11 +367,15 @@ class PlaceSpotter:
             if idx is not None and idx + 2 < len(toks) and toks[idx + 1].lower in _PARTICLES \
                     and toks[idx + 2].cap:
                 person_index.setdefault(toks[idx + 2].lower, person_index[words[0].lower])
-        elif len(words) == 1 and prev_word in ("al", "el", "bin", "da"):
-            pass
+        elif len(words) == 1 and sent.paragraph >= 1 and sent.index <= 2 and re.fullmatch(
+                r"(?:The\s+)?", sent.text[:words[0].start - sent.start]) and words[0].text[-1:] == "s" \
+                and re.match(r"\s+[a-z]", sent.text[words[0].end - sent.start:]) \
+                and not self.lookup(words[0].text) and words[0].lower not in self._lower_words:
+            # "The Beatles landed…": a band or a team named in the plural opens the story
+            self._add_person(words, person_index, result)
 
-    def _big_place(self, tok: _Token) -> bool:
-        return any(_norm(c.name) == tok.lower and (c.population >= 100_000 or c.kind in REGION_KINDS)
+    def _big_place(self, tok: _Token, population: int = 100_000) -> bool:
+        return any(_norm(c.name) == tok.lower and (c.population >= population or c.kind in REGION_KINDS)
                    for c in self.lookup(tok.text)[:3])
 
     def _sentence_initial_word(self, tok: _Token) -> bool:

@@ -50,7 +50,8 @@ _DET = r"(?:the|his|her|their|its|a|an|[A-Z][\w\-]*['’]s)"
 _TRAVELLER_NOUN = re.compile(
     rf"\b{_DET}\s+(?:[\w\-]+\s+){{0,3}}?(?P<n>president|prime minister|chancellor|king|queen|pope|pontiff|"
     r"leader|leaders|singer|monarch|couple|pair|delegation|premier|emperor|guest|visitor|two men|"
-    r"two presidents|royal couple|entourage|star|band|explorer|expedition|team|crew|cyclists|peloton)\b",
+    r"two presidents|royal couple|entourage|star|band|explorer|expedition|team|crew|cyclists|peloton|"
+    r"musicians)\b|\bthe\s+(?P<n2>group|four|quartet|trio)\b",
     re.IGNORECASE,
 )
 _VEHICLE = re.compile(
@@ -111,7 +112,8 @@ def find_actors(sentence: Sentence, spotting: Spotting, travellers: set[int],
     for m in _PRONOUN_TRAVELLER.finditer(text):
         actors.append(Actor(m.start(), m.end(), True, "pronoun"))
     for m in _TRAVELLER_NOUN.finditer(text):
-        actors.append(Actor(m.start("n"), m.end("n"), True, "noun"))
+        group = "n" if m.group("n") else "n2"
+        actors.append(Actor(m.start(group), m.end(group), True, "noun"))
     for m in _VEHICLE.finditer(text):
         group = "n" if m.group("n") else "named"
         # "a replacement aircraft", "another plane": not (yet) the traveller's
@@ -281,6 +283,10 @@ _EVENT_AT = re.compile(
     r"\b(?:explosion|blast|attack|attacks|air ?strikes?|strikes?|bombing|shelling|shooting|fire|earthquake|"
     r"floods?|protests?|riots?|clashes|fighting|war|battle|massacre|crash|storm|missile|hurricane|"
     r"typhoon|eruption)\b[^,;]{0,40}?\b(?:in|at|on|near|around|outside)\s+(?:the\s+)?$", re.IGNORECASE)
+_OTHER_TIME = re.compile(
+    r"\b(?:\w+ (?:weeks|months|years|decades) (?:after|ago|earlier|before)|(?:a|one) (?:week|month|year) "
+    r"(?:after|ago|earlier|before)|last (?:year|month|spring|summer|autumn|fall|winter)|years ago)\b",
+    re.IGNORECASE)
 _JOINED = re.compile(
     r"\b(?:join\w*|attend\w*|led|lead\w*|address\w*|spoke at|speaking at|marched|took part in|"
     r"taking part in|watched|opened|visited|toured)\s+(?:[\w\-]+\s+){0,3}$", re.IGNORECASE)
@@ -365,7 +371,13 @@ def _agent(actors: list[Actor], clause: tuple[int, int], pos: int, end: int, sen
     # a fronted place: "In Hanoi, Putin was greeted…"
     if re.fullmatch(r"\s*(?:in|at|from|on|inside|outside|to)\s+(?:the\s+)?", sentence[c0:pos].lstrip(", "),
                     flags=re.IGNORECASE):
-        after = [a for a in actors if end <= a.start < c1]
+        start = end
+        # "in Liverpool, the band's home town, fans listened": skip a verbless apposition
+        m = re.match(r",([^,]{1,60}),", sentence[end:c1])
+        if m and not _TRAVEL_VERB.search(m.group(1)) and not re.search(
+                r"\b(?:is|was|were|are|has|had|will|\w{3,}ed)\b", m.group(1)):
+            start = end + m.end()
+        after = [a for a in actors if start <= a.start < c1]
         if after:
             return after[:1]
     # "…, and two in Lisbon": the subject of the main clause, not of a relative clause between
@@ -473,6 +485,10 @@ def classify(
                 f.reason = f"says where {prior_places[-1].text} is"
                 continue
 
+        om_time = _OTHER_TIME.search(before_clause)
+        if om_time and "," not in before_clause[om_time.end():]:
+            f.reason = "another time, not this journey"  # "six weeks after Modi met Putin in Moscow"
+            continue
         clause_after = text[end:clause[1]]
         if _NEGATED_AFTER.search(clause_after) or _NEGATED_BEFORE.search(before_clause):
             f.reason = "a visit that was called off or did not happen"
