@@ -313,3 +313,18 @@ def test_joining_an_event_is_a_stop_and_a_state_after_a_town_is_not(extractor: E
                        "left Springfield, Virginia, on Tuesday.")
     assert [name for name, *_ in stops(r)] == ["Lisbon", "Springfield"]
     assert "Virginia" in reasons(r)
+
+
+def test_weekday_ranges_other_trips_and_stays(extractor: Extractor) -> None:
+    r = run(extractor, "Trip\n\nMinister Eva Lind spent Monday and Tuesday in Riga, weeks after she met "
+                       "Kim Jong Un in Hanoi last year. She took a train from Riga to Lisbon on Wednesday.")
+    assert stops(r) == [("Riga", "2024-03-04", "visited"), ("Lisbon", "2024-03-06", "visited")]
+    assert r.stops[0].end_date == dt.date(2024, 3, 6)  # the stay in Riga ends with the train
+    assert "another time" in reasons(r)["Hanoi"]
+
+
+def test_a_band_can_be_the_traveller(extractor: Extractor) -> None:
+    r = run(extractor, "Tour diary\n\nThe Ramblers landed in Lisbon on Monday. The band then drove to "
+                       "Porto, where they played on Tuesday.")
+    assert r.travellers == ("Ramblers",)
+    assert stops(r) == [("Lisbon", "2024-03-04", "visited"), ("Porto", "2024-03-05", "visited")]

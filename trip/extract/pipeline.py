@@ -405,6 +405,10 @@ class Extractor:
             if not future and earlier:
                 span, date, precision = earlier[-1]
                 date_text = span.text
+            elif later:
+                # "…for Vienna, where he will spend Wednesday"; "…to Porto, where they played on Tuesday"
+                span, date, precision = later[0]
+                date_text = span.text
             else:
                 prior = None
                 if not future:
@@ -412,10 +416,6 @@ class Extractor:
                 if prior is not None:
                     date, date_text = prior
                     precision = "approximate"
-                elif later:
-                    # "…for Vienna, where he will spend Wednesday"
-                    span, date, precision = later[0]
-                    date_text = span.text
                 elif not future and lead is not None and self._short_story:
                     # before the story names a day, it speaks of the day it was published
                     now = self._published if s.index < self._first_dated and self._published else lead

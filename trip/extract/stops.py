@@ -284,7 +284,7 @@ _EVENT_AT = re.compile(
     r"floods?|protests?|riots?|clashes|fighting|war|battle|massacre|crash|storm|missile|hurricane|"
     r"typhoon|eruption)\b[^,;]{0,40}?\b(?:in|at|on|near|around|outside)\s+(?:the\s+)?$", re.IGNORECASE)
 _OTHER_TIME = re.compile(
-    r"\b(?:\w+ (?:weeks|months|years|decades) (?:after|ago|earlier|before)|(?:a|one) (?:week|month|year) "
+    r"\b(?:(?:\w+ )?(?:weeks|months|years|decades) (?:after|ago|earlier|before)|(?:a|one) (?:week|month|year) "
     r"(?:after|ago|earlier|before)|last (?:year|month|spring|summer|autumn|fall|winter)|years ago)\b",
     re.IGNORECASE)
 _JOINED = re.compile(
@@ -486,7 +486,9 @@ def classify(
                 continue
 
         om_time = _OTHER_TIME.search(before_clause)
-        if om_time and "," not in before_clause[om_time.end():]:
+        later_time = re.match(r"[^,;]{0,30}?\b(?:last (?:year|month|spring|summer|autumn|fall|winter)|"
+                              r"\w+ (?:years|months) ago)\b", text[end:clause[1]])
+        if (om_time and "," not in before_clause[om_time.end():]) or later_time:
             f.reason = "another time, not this journey"  # "six weeks after Modi met Putin in Moscow"
             continue
         clause_after = text[end:clause[1]]
