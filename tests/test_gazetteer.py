@@ -309,3 +309,14 @@ def test_one_place_under_two_entries_is_confident_and_shown_by_its_name(gazettee
     assert dong_dang.country == "VN" and dong_dang.confidence > 0.9
     kiev = _best(gazetteer, "Kiev")  # the city, not the oblast that shares its centre
     assert kiev.name == "Kyiv" and kiev.kind == "city"
+
+
+def test_every_point_landmark_lies_near_a_town_of_its_country(gazetteer):
+    # A sanity check on data/landmarks.csv: a typo in lat/lon or country would put a
+    # site far from any town of its country, and it would get no region.
+    rows = gazetteer._conn().execute(
+        "SELECT ref, country, admin1, kind FROM places WHERE source = 'landmarks'").fetchall()
+    assert len(rows) >= 40
+    lost = [ref for ref, country, admin1, kind in rows
+            if kind not in ("area", "lake", "river") and not (country and admin1)]
+    assert lost == []
