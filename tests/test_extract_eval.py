@@ -16,14 +16,14 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "eval"))
 
-from evaluate import HERE, Score, score  # noqa: E402
+from evaluate import HERE, Score, make_extractor, score  # noqa: E402
 
 from trip.extract import Extractor  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def extractor() -> Extractor:
-    return Extractor()
+    return make_extractor()
 
 
 @pytest.fixture(scope="module")
