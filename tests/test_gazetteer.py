@@ -320,3 +320,22 @@ def test_every_point_landmark_lies_near_a_town_of_its_country(gazetteer):
     lost = [ref for ref, country, admin1, kind in rows
             if kind not in ("area", "lake", "river") and not (country and admin1)]
     assert lost == []
+
+
+def test_usable_in_a_forked_child(gazetteer):
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover - Windows
+        assert gazetteer.lookup("Artyom")
+        return
+    gazetteer.lookup("Vladivostok")  # the parent has a connection open
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        names = pool.map(_first_name, ["Артём", "Pingxiang"])
+    assert names == ["Artëm", "Pingxiang"]
+
+
+def _first_name(query: str) -> str:
+    from trip.gazetteer import open_gazetteer
+
+    return open_gazetteer().lookup(query)[0].name

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import os
 import sqlite3
 import threading
 import time
@@ -224,6 +225,8 @@ class Gazetteer:
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
+        if conn is not None and self._local.pid != os.getpid():
+            conn = None  # a forked child must not share its parent's SQLite connection
         if conn is None:
             try:
                 # A URI so the file opens read-only; as_uri() escapes spaces, "#" and "?".
@@ -234,6 +237,7 @@ class Gazetteer:
                                      ) from err
             conn.execute("PRAGMA cache_size=-16000")  # 16 MB page cache per thread
             self._local.conn = conn
+            self._local.pid = os.getpid()
         return conn
 
     def close(self) -> None:
