@@ -26,7 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "geocode", help="resolve place names to coordinates (offline gazetteer)",
         description="Resolve place names to coordinates with the offline gazetteer. "
-                    "The first run builds the index (about 20 s); later runs open it at once.")
+                    "The first run builds the index (about 20 s); later runs open it at once.",
+        epilog="Exit status: 0 when every name resolved, 1 when some did not, 2 for a bad "
+               "query. Example: python -m trip geocode --route Nanning Pingxiang 'Dong Dang'")
     parser.add_argument("names", nargs="+", metavar="NAME", help="place names, any script")
     parser.add_argument("--route", action="store_true",
                         help="treat the names as consecutive stops of one trip and resolve "
