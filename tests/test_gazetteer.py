@@ -339,3 +339,15 @@ def _first_name(query: str) -> str:
     from trip.gazetteer import open_gazetteer
 
     return open_gazetteer().lookup(query)[0].name
+
+
+@pytest.mark.parametrize("name, country, kind", [
+    ("Rome", "IT", "city"),            # not Lomé, which lists "Rome" as an alternate
+    ("St Petersburg", "RU", "city"),   # the Russian city, not the Florida one or the region
+    ("Saint Petersburg", "RU", "city"),
+    ("Frankfurt", "DE", "city"),
+    ("Georgia", "GE", "country"),
+])
+def test_famous_names(gazetteer, name, country, kind):
+    best = _best(gazetteer, name)
+    assert (best.country, best.kind) == (country, kind)

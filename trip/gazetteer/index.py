@@ -140,9 +140,12 @@ def rank(hits: list[Hit], *, hint: str = "", code_query: bool = False, limit: in
     def score(h: Hit) -> float:
         value = h.score(hint=hint, code_query=code_query)
         # A town of 100,000+ literally called so beats a place elsewhere that merely
-        # lists the name among its alternates ("Rome" is also an alternate name of Lomé).
+        # lists the name among its alternates ("Rome" is also an alternate name of
+        # Lomé), unless that place is ten times bigger ("St Petersburg": the Russian
+        # city's alternate name, a Florida city's own).
         if named and h.match in (Match.ALT, Match.TRANSLIT) and not any(
-                distance_km_fast(h.lat, h.lon, n.lat, n.lon) <= SAME_PLACE_KM for n in named):
+                distance_km_fast(h.lat, h.lon, n.lat, n.lon) <= SAME_PLACE_KM
+                or h.importance >= n.importance + 1.0 for n in named):
             value -= ALIAS_PENALTY
         return value
 
