@@ -12,7 +12,9 @@ import datetime as dt
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from trip.errors import ValidationError
 from trip.formats import READABLE, format_module, read_itinerary, write_itinerary
 from trip.geo import LatLon
 from trip.itinerary import Itinerary, Place, Source, Stop
@@ -108,3 +110,38 @@ def test_export_is_deterministic_with_source_date_epoch(fmt, monkeypatch):
     first = write_itinerary(AWKWARD, fmt)
     assert first == write_itinerary(AWKWARD, fmt)
     assert b"2024-01-02T00:00:00Z" in first
+
+
+@st.composite
+def damaged(draw, fmt: str) -> bytes:
+    """A valid export of ``fmt`` with a slice cut out, bytes flipped, or text spliced in."""
+    data = bytearray(write_itinerary(draw(itineraries(max_stops=3)), fmt))
+    for _ in range(draw(st.integers(1, 3))):
+        if not data:
+            break
+        at = draw(st.integers(0, len(data) - 1))
+        how = draw(st.sampled_from(("cut", "flip", "splice")))
+        if how == "cut":
+            del data[at:at + draw(st.integers(1, 40))]
+        elif how == "flip":
+            data[at] = draw(st.integers(0, 255))
+        else:
+            data[at:at] = draw(st.sampled_from(
+                (b"<", b"&", b'"', b"\x00", b"]]>", b"<!DOCTYPE x>", b"&lol;", b"\xff\xfe", b"999",
+                 b"-", b"null", b"{", b",", b"\n", b"NaN", b"1e999")))
+    return bytes(data)
+
+
+@pytest.mark.parametrize("fmt", READABLE)
+def test_damaged_files_give_an_itinerary_or_a_format_error(fmt):
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+              database=None)
+    @given(data=damaged(fmt))
+    def check(data):
+        try:
+            result = read_itinerary(data, format=fmt, name=f"damaged.{fmt}")
+        except ValidationError:
+            return  # FormatError and its kin: a clear message, not a traceback
+        assert isinstance(result, Itinerary)
+
+    check()
