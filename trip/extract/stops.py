@@ -287,6 +287,9 @@ _OTHER_TIME = re.compile(
     r"\b(?:(?:\w+ )?(?:weeks|months|years|decades) (?:after|ago|earlier|before)|(?:a|one) (?:week|month|year) "
     r"(?:after|ago|earlier|before)|last (?:year|month|spring|summer|autumn|fall|winter)|years ago)\b",
     re.IGNORECASE)
+_MET = re.compile(
+    r"\b(?:visit\w*|met|meet\w*|greet\w*|address\w*|thank\w*|join\w*|inspect\w*|spoke to|talked to|"
+    r"decorated|awarded|rallied)\s+(?:[\w\-]+\s+){0,3}$", re.IGNORECASE)
 _JOINED = re.compile(
     r"\b(?:join\w*|attend\w*|led|lead\w*|address\w*|spoke at|speaking at|marched|took part in|"
     r"taking part in|watched|opened|visited|toured)\s+(?:[\w\-]+\s+){0,3}$", re.IGNORECASE)
@@ -418,87 +421,11 @@ def classify(
         clause = next((c for c in clauses if c[0] <= pos < c[1]), (0, len(text)))
         before = text[max(0, pos - 90):pos]
         before_clause = text[clause[0]:pos]
-        after = text[end:end + 120]
         f = Finding(span, False, "", clause=clause, headline=headline)
         findings.append(f)
-        norm = span.text.lower()
-
-        if span.institution:
-            f.reason = "an institution standing for its government (metonymy)"
-            continue
-        if (span.is_region and not _small_region(span)) or norm in MACRO_REGIONS \
-                or span.name.lower() in MACRO_REGIONS:
-            f.reason = "a country or region, not a stop"
-            continue
-        dm = _DISTANCE.search(before)
-        if dm:
-            f.reason = "a reference point for another place"
-            f.references.append(Reference(span, _km(dm["num"], dm["unit"]) if dm["num"][0].isdigit()
-                                          else None, (dm["dir"] or "").strip(), sentence.index))
-            continue
-        if _DIRECTION_OF.search(before):
-            f.reason = "a reference point for another place"
-            f.references.append(Reference(span, None, "", sentence.index))
-            continue
-        if span.possessive and _POSSESSIVE_INSTITUTION.match(text[end:end + 60].replace("’", "'")):
-            f.reason = "stands for its government or people (metonymy)"
-            continue
-        at_clause_start = not re.search(r"[A-Za-z]", re.sub(
-            r"^(?:,|;|:|and|but|while|though|although|as|when|where|which)\s*", "",
-            before_clause.strip(" ,"), flags=re.IGNORECASE)) or re.search(
-            r"(?:^|[,;:]\s*|\b(?:and|but|while|as|that|because)\s+)$", before_clause)
-        if at_clause_start and _SPEECH.match(after):
-            f.reason = "stands for its government or people (a reaction)"
-            continue
-        rm = _REACTION_IN.search(before_clause)
-        if rm and (rm.group(0)[0].islower() or not before_clause[:rm.start()].strip(" ,")):
-            # "officials in Seoul", "Analysts in Sao Paulo"; not "the Great Hall of the People in Beijing"
-            f.reason = "where a reaction came from, not a stop"
-            continue
-        om = _OTHERS.search(before_clause[-40:])
-        if om and re.fullmatch(r"\s+(?:in|at|from|of)\s+(?:the\s+)?", before_clause[-40:][om.end():]) \
-                and not re.search(r"\b(?:visit\w*|met|meet\w*|greet\w*|address\w*|thank\w*|join\w*|"
-                                  r"inspect\w*|spoke to|talked to|decorated|awarded|rallied)\s+(?:[\w\-]+\s+){0,3}$",
-                                  before_clause[:len(before_clause) - 40 + om.start()]
-                                  if len(before_clause) > 40 else before_clause[:om.start()]):
-            f.reason = "where other people are, not the traveller"  # "soldiers in Bakhmut"
-            continue
-        if _AGENT_BY.search(before_clause):
-            f.reason = "stands for its government (metonymy)"
-            continue
-        if re.search(r"\baccording to\s+(?:the\s+)?$", before_clause, re.IGNORECASE):
-            f.reason = "a source of information (metonymy)"
-            continue
-        if re.search(r"^(?:\s+(?:and|or)\s+[A-Z][\w\-]+)?\s+(?:talks|summit|meeting|agreement|"
-                     r"accord|treaty|process|format|declaration|talks,)\b", after):
-            f.reason = "names an event, not a stop"
-            continue
-        # a description of the previous place: "Dresden, the capital of Saxony"
-        prior_places = [p for p in places if p.end - base <= pos and p.end - base >= clause[0] - 1]
-        if prior_places:
-            between = text[prior_places[-1].end - base:pos]
-            if (_APPOSITION.match(between) and not _TRAVEL_VERB.search(between)
-                    and not re.search(r"\b\w{3,}ed\b|\b(?:is|was|were|are|has|had|will)\b", between)) \
-                    or re.fullmatch(r",\s+in\s+", between) \
-                    or (re.fullmatch(r",\s+", between) and span.candidates
-                        and span.candidates[0].kind in REGION_KINDS):  # "Hampton, Virginia"
-                f.reason = f"says where {prior_places[-1].text} is"
-                continue
-
-        om_time = _OTHER_TIME.search(before_clause)
-        later_time = re.match(r"[^,;]{0,30}?\b(?:last (?:year|month|spring|summer|autumn|fall|winter)|"
-                              r"\w+ (?:years|months) ago)\b", text[end:clause[1]])
-        if (om_time and "," not in before_clause[om_time.end():]) or later_time:
-            f.reason = "another time, not this journey"  # "six weeks after Modi met Putin in Moscow"
-            continue
-        clause_after = text[end:clause[1]]
-        if _NEGATED_AFTER.search(clause_after) or _NEGATED_BEFORE.search(before_clause):
-            f.reason = "a visit that was called off or did not happen"
-            continue
-        em = _EVENT_AT.search(before_clause)
-        if em and not _JOINED.search(before_clause[:em.start()]):
-            # "an explosion at a hospital in Gaza City"; not "joining a climate strike in Montreal"
-            f.reason = "where an event happened, not a stop"
+        reason = _not_a_stop(f, sentence, places)
+        if reason is not None:
+            f.reason = reason
             continue
         agent = _agent(actors, clause, pos, end, text)
         if not agent and not re.match(r"\s*[A-Z][\w\-]+(?:\s+(?:[a-z]{1,3}\s+)?[A-Z][\w\-]+)*\s+(?!of\b)[a-z]",
@@ -531,6 +458,80 @@ def classify(
         if headline:
             f.confidence = 0.5
     return findings
+
+
+def _not_a_stop(f: Finding, sentence: Sentence, places: list[PlaceSpan]) -> str | None:
+    """Why the place of ``f`` is only mentioned, from the words around it; None if it may be a stop."""
+    span, text, base = f.span, sentence.text, sentence.start
+    pos, end = span.start - base, span.end - base
+    clause = f.clause
+    before = text[max(0, pos - 90):pos]
+    before_clause = text[clause[0]:pos]
+    after = text[end:end + 120]
+    norm = span.text.lower()
+    if span.institution:
+        return "an institution standing for its government (metonymy)"
+    if (span.is_region and not _small_region(span)) or norm in MACRO_REGIONS \
+            or span.name.lower() in MACRO_REGIONS:
+        return "a country or region, not a stop"
+    dm = _DISTANCE.search(before)
+    if dm:
+        f.references.append(Reference(span, _km(dm["num"], dm["unit"]) if dm["num"][0].isdigit()
+                                      else None, (dm["dir"] or "").strip(), sentence.index))
+        return "a reference point for another place"
+    if _DIRECTION_OF.search(before):
+        f.references.append(Reference(span, None, "", sentence.index))
+        return "a reference point for another place"
+    if span.possessive and _POSSESSIVE_INSTITUTION.match(text[end:end + 60].replace("’", "'")):
+        return "stands for its government or people (metonymy)"
+    at_clause_start = not re.search(r"[A-Za-z]", re.sub(
+        r"^(?:,|;|:|and|but|while|though|although|as|when|where|which)\s*", "",
+        before_clause.strip(" ,"), flags=re.IGNORECASE)) or re.search(
+        r"(?:^|[,;:]\s*|\b(?:and|but|while|as|that|because)\s+)$", before_clause)
+    if at_clause_start and _SPEECH.match(after):
+        return "stands for its government or people (a reaction)"
+    rm = _REACTION_IN.search(before_clause)
+    if rm and (rm.group(0)[0].islower() or not before_clause[:rm.start()].strip(" ,")):
+        # "officials in Seoul", "Analysts in Sao Paulo"; not "the Great Hall of the People in Beijing"
+        return "where a reaction came from, not a stop"
+    tail = before_clause[-40:]
+    om = _OTHERS.search(tail)
+    if om and re.fullmatch(r"\s+(?:in|at|from|of)\s+(?:the\s+)?", tail[om.end():]) \
+            and not _MET.search(before_clause[:len(before_clause) - len(tail) + om.start()]):
+        # "a flag signed by soldiers in Bakhmut"; not "visited soldiers in Bakhmut"
+        return "where other people are, not the traveller"
+    if _AGENT_BY.search(before_clause):
+        return "stands for its government (metonymy)"
+    if re.search(r"\baccording to\s+(?:the\s+)?$", before_clause, re.IGNORECASE):
+        return "a source of information (metonymy)"
+    if re.search(r"^(?:\s+(?:and|or)\s+[A-Z][\w\-]+)?\s+(?:talks|summit|meeting|agreement|"
+                 r"accord|treaty|process|format|declaration|talks,)\b", after):
+        return "names an event, not a stop"
+    # a description of the previous place: "Dresden, the capital of Saxony"
+    prior_places = [p for p in places if p.end - base <= pos and p.end - base >= clause[0] - 1]
+    if prior_places:
+        between = text[prior_places[-1].end - base:pos]
+        if (_APPOSITION.match(between) and not _TRAVEL_VERB.search(between)
+                and not re.search(r"\b\w{3,}ed\b|\b(?:is|was|were|are|has|had|will)\b", between)) \
+                or re.fullmatch(r",\s+in\s+", between) \
+                or (re.fullmatch(r",\s+", between) and span.candidates
+                    and span.candidates[0].kind in REGION_KINDS):  # "Hampton, Virginia"
+            return f"says where {prior_places[-1].text} is"
+
+    om_time = _OTHER_TIME.search(before_clause)
+    later_time = re.match(r"[^,;]{0,30}?\b(?:last (?:year|month|spring|summer|autumn|fall|winter)|"
+                          r"\w+ (?:years|months) ago)\b", text[end:clause[1]])
+    if (om_time and "," not in before_clause[om_time.end():]) or later_time:
+        # "six weeks after Modi met Putin in Moscow"
+        return "another time, not this journey"
+    clause_after = text[end:clause[1]]
+    if _NEGATED_AFTER.search(clause_after) or _NEGATED_BEFORE.search(before_clause):
+        return "a visit that was called off or did not happen"
+    em = _EVENT_AT.search(before_clause)
+    if em and not _JOINED.search(before_clause[:em.start()]):
+        # "an explosion at a hospital in Gaza City"; not "joining a climate strike in Montreal"
+        return "where an event happened, not a stop"
+    return None
 
 
 def _cue(before_clause: str, before: str, earlier: list[Finding], clause: tuple[int, int],
