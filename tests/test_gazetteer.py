@@ -351,3 +351,15 @@ def _first_name(query: str) -> str:
 def test_famous_names(gazetteer, name, country, kind):
     best = _best(gazetteer, name)
     assert (best.country, best.kind) == (country, kind)
+
+
+def test_most_capitals_resolve_to_their_country(gazetteer):
+    # Capitals by name alone: the rest are true ambiguities (San Jose, Hamilton,
+    # Kingston, Victoria, George Town, St. John's…), resolved by a route's context.
+    from trip.gazetteer import geonames
+
+    countries = geonames.load_countries()
+    capitals = [(c["capital"], iso) for iso, c in countries.items() if c.get("capital")]
+    right = sum(bool(found) and found[0].country == iso
+                for found, iso in ((gazetteer.lookup(cap), iso) for cap, iso in capitals))
+    assert right >= 0.93 * len(capitals)

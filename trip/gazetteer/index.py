@@ -41,9 +41,9 @@ FUZZY_RESOLVE = 84.0
 FUZZY_SUGGEST = 70.0
 #: Candidates this close are one place when judging confidence or ambiguity.
 SAME_PLACE_KM = 50.0
-#: When a place of this importance (about 100,000 people) bears the exact name, places
+#: When a place of this importance (about 50,000 people) bears the exact name, places
 #: elsewhere that only list it as an alternate name lose this much.
-STRONG_NAME_IMPORTANCE = 5.0
+STRONG_NAME_IMPORTANCE = 4.7
 ALIAS_PENALTY = 1.5
 
 
