@@ -302,3 +302,9 @@ def test_exact_names_of_cities_beat_far_aliases_on_long_trips(offline_geocoder, 
     assert best.country == country
     if names[1] == "Pingxiang":
         assert best.admin1 == "Guangxi"
+
+
+def test_long_flights_with_unknown_mode_raise_no_alarm(offline_geocoder):
+    results = _route(offline_geocoder, ["Jeddah", "Hiroshima", "Kyiv"])
+    assert [r.best.country for r in results] == ["SA", "JP", "UA"]
+    assert not any(r.warnings for r in results)

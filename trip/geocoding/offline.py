@@ -507,13 +507,17 @@ def _detour(i: int, options: list[list[_Option]], chosen: list[int | None], mode
     if o.kind in AREA_KINDS:
         return 0.0
     nbs = _chosen_neighbours(i, options, chosen)
-    if len(nbs) != 2 or _leg_mode(modes, nbs[0][0], nbs[1][0]) == "plane":
+    mode = _leg_mode(modes, nbs[0][0], nbs[1][0]) if len(nbs) == 2 else "plane"
+    if mode == "plane":
         return 0.0
     (_, p), (_, q) = nbs
     direct = distance_km_fast(p.lat, p.lon, q.lat, q.lon)
     excess = (distance_km_fast(p.lat, p.lon, o.lat, o.lon)
               + distance_km_fast(o.lat, o.lon, q.lat, q.lon) - direct)
-    return excess if excess > max(DETOUR_KM, 3 * direct) else 0.0
+    # Leaders fly Jeddah -> Hiroshima -> Kyiv; by land, or with no mode known, a stop
+    # that multiplies the way tenfold is still suspect.
+    factor = 10 if mode == "unknown" else 3
+    return excess if excess > max(DETOUR_KM, factor * direct) else 0.0
 
 
 def _leg_notes(i: int, o: _Option, neighbours: list[tuple[int, _Option]], texts: list[str]
