@@ -206,3 +206,9 @@ def test_a_track_only_file_says_why_it_has_no_stops():
             b'<trkpt lat="1" lon="2"/><trkpt lat="1.1" lon="2.1"/></trkseg></trk></gpx>')
     with pytest.raises(FormatError, match="has only tracks"):
         gpx.read(data, name="walk.gpx")
+
+
+def test_an_unknown_declared_encoding_is_a_format_error():
+    data = b'<?xml version="1.0" encoding="no-such-charset"?><gpx version="1.1" creator="x"/>'
+    with pytest.raises(FormatError, match='cannot be decoded \\(unknown encoding: no-such-charset\\)'):
+        gpx.read(data, name="odd.gpx")

@@ -59,6 +59,8 @@ def check_xml(data: bytes, *, label: str) -> None:
         line, column = getattr(err, "position", (0, 0))
         raise format_error(label, None, None,
                            f"is not well-formed XML (line {line}, column {column + 1})") from None
+    except (LookupError, ValueError) as err:  # e.g. <?xml encoding="no-such-charset"?>
+        raise format_error(label, None, None, f"cannot be decoded ({err})") from None
 
 
 def parse_xml(data: bytes, *, label: str) -> Any:
