@@ -54,7 +54,7 @@ MAX_SPEED_KMH: dict[Mode, float] = {
 class RouteWarning:
     """Something about the route a reader should check; ``str()`` is the message.
 
-    ``kind`` is one of ``"unresolved"``, ``"too_fast"``, ``"backwards"``;
+    ``kind`` is one of ``"unresolved"``, ``"too_fast"``, ``"backwards"``, ``"duplicate"``;
     ``stop`` is the 0-based index of the stop concerned and ``leg`` the 0-based
     index of the leg, when there is one.
     """
@@ -209,6 +209,14 @@ def build_route(itinerary: Itinerary, *, step_km: float = 100.0, geometry: bool 
         speed = km / typical_h if typical_h and typical_h > 0 else None
         plausible = True
         leg_index = len(legs)
+        if (a.place.name.casefold() == b.place.name.casefold() and a.location == b.location
+                and a.date == b.date and a.end_date == b.end_date):
+            # Kept (it is the user's data), but a stop entered twice is worth a look.
+            warnings.append(RouteWarning(
+                "duplicate",
+                f"{_label(i, b)} repeats {_label(previous, a)} (same place and date); "
+                "remove one if it was entered twice",
+                stop=i, leg=leg_index))
         if typical_h is not None and typical_h < 0:
             plausible = False
             warnings.append(RouteWarning(
