@@ -95,11 +95,9 @@ def main() -> int:
 
     rng = random.Random(42)
     conn = gaz._conn()
-    names = [row[0] for row in conn.execute(
-        "SELECT name FROM places WHERE kind = 'city' AND population >= 1000 "
-        "ORDER BY random() LIMIT ?", (args.names * 3,))]
-    names = list(dict.fromkeys(names))[: args.names]
-    rng.shuffle(names)
+    every = sorted({row[0] for row in conn.execute(
+        "SELECT name FROM places WHERE kind = 'city' AND population >= 1000")})
+    names = rng.sample(every, min(args.names, len(every)))  # the same names every run
 
     exact = []
     for name in names:  # each name once: no result cache helps
