@@ -189,6 +189,12 @@ def test_is_known_name(gazetteer):
     assert not gazetteer.is_known_name("x" * 1000)
 
 
+def test_known_importance(gazetteer):
+    assert gazetteer.known_importance("vladivostok") > 5.5
+    assert gazetteer.known_importance("russia") >= 8  # the country, not the Ohio village
+    assert gazetteer.known_importance("zzqxv unknown") == 0.0
+
+
 def test_unknown_name_gives_nothing(gazetteer):
     assert gazetteer.lookup("Qqxxzz Nowhere") == []
 

@@ -268,6 +268,13 @@ class Gazetteer:
             return False
         return bool(self._hits(normalised))
 
+    def known_importance(self, normalised: str) -> float:
+        """How prominent the most prominent place with this key is (≈ log10 population;
+        0.0 when none): lets a caller skip names only villages bear ("Mary", "Best")."""
+        if not normalised or len(normalised) > MAX_QUERY:
+            return 0.0
+        return max((h.importance for h in self._hits(normalised)), default=0.0)
+
     def hits(self, name: str, *, transliterate_misses: bool = True) -> list[Hit]:
         """Every place whose exact or alternate name normalises like ``name``."""
         key = normalize_name(name) if len(name) <= MAX_QUERY * 2 else ""
