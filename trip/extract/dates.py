@@ -34,14 +34,14 @@ _PART = r"(?:\s+(?i:morning|afternoon|evening|night))?"
 
 def _mdy(n: int) -> str:
     return (rf"(?P<m{n}>{_MONTH})\s+(?P<d{n}>{_DAY})(?!\d){_RANGE}"
-            rf"(?:,?\s+(?P<y{n}>(?:19|20)\d\d))?(?![\d:])")
+            rf"(?:,?\s+(?P<y{n}>(?:1[0-9]|20)\d\d))?(?![\d:])")
 
 
 def _dmy(n: int) -> str:
-    return rf"(?P<d{n}>{_DAY})\s+(?:of\s+)?(?P<m{n}>{_MONTH})(?![a-z])(?:,?\s+(?P<y{n}>(?:19|20)\d\d))?"
+    return rf"(?P<d{n}>{_DAY})\s+(?:of\s+)?(?P<m{n}>{_MONTH})(?![a-z])(?:,?\s+(?P<y{n}>(?:1[0-9]|20)\d\d))?"
 
 
-_ISO = r"(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d)"
+_ISO = r"(?P<iso>(?:1[0-9]|20)\d\d-[01]\d-[0-3]\d)"
 _FULL = re.compile(
     rf"(?:(?P<q>(?i:last|next|this|early on|late on|early|late|on))\s+)?(?P<wd>{_WEEKDAY}){_PART}"
     rf"(?:,?\s+(?:{_mdy(3)}|{_dmy(4)}))?"
@@ -66,7 +66,7 @@ _RELATIVE = re.compile(
 )
 _MONTH_ONLY = re.compile(
     rf"\b(?i:in|early|late|mid-|since|during|until|by|from|this|last|next)\s*(?P<m>{_MONTH})(?![a-z])"
-    rf"(?!\s+\d)(?:\s+(?P<y>(?:19|20)\d\d))?"
+    rf"(?!\s+\d{1,2}\b)(?:\s+(?P<y>(?:1[0-9]|20)\d\d))?"
 )
 
 

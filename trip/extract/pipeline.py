@@ -8,6 +8,7 @@ distance phrases as extra evidence) → :class:`Extraction`.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
@@ -163,6 +164,7 @@ class _Record:
     order: int
     evidence: list[str] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
+    countries: set[str] = field(default_factory=set)  # countries named in its sentences
     weak: bool = False  # only a headline or a dateline says so
     moved: bool = False  # the sentence moves the traveller there ("flew back to Rzeszów")
 
@@ -247,6 +249,8 @@ class Extractor:
                 tense = clause_tense(s.text[clause[0]:clause[1]]) or clause_tense(s.text)
                 date, precision = resolve(span, published=published, narrative=narrative, tense=tense)
                 items.append((span, date, precision))
+                if date is not None and precision == "month" and span.year:
+                    narrative = date  # "in September 1835": the story has moved to that year
                 if date is not None and precision == "day":
                     narrative = date
                     if lead is None and (s.paragraph > 0 or not has_headline) and \
@@ -308,6 +312,13 @@ class Extractor:
         seen_mentions: set[tuple[str, str]] = set()
         paragraph_date: dict[int, tuple[dt.date, str]] = {}
         order = 0
+        # "returned to England, docking at Falmouth": countries named beside a stop say which one
+        countries_in: dict[int, set[str]] = {}
+        for s, f in findings:
+            best = f.span.best
+            if not f.stop and best is not None and best.country and best.kind in ("country", "region") \
+                    and f.reason.startswith("a country or region"):
+                countries_in.setdefault(s.index, set()).add(best.country)
         for s, f in findings:
             # remember the latest date of each paragraph, for sentences that give none
             if not f.stop:
@@ -332,7 +343,7 @@ class Extractor:
             order += 1
             rec = _Record(_key(f.span), f.span.name, f.span.text, f.span, date, end_date, precision,
                           date_text, explicit, status, f.confidence, f.reason, order, [s.text],
-                          moved=f.reason in _MOVES)
+                          moved=f.reason in _MOVES, countries=countries_in.get(s.index, set()))
             _merge_record(records, rec)
         for s, f in weak:
             key = _key(f.span)
@@ -431,14 +442,19 @@ class Extractor:
         if not records:
             return []
         results: list[GeocodeResult | None] = [None] * len(records)
+        pins = [_pin_by_country(r) for r in records]
         if self.geocoder is not None:
+            kwargs = {}
+            if any(pins) and "fixed" in inspect.signature(self.geocoder.geocode_route).parameters:
+                kwargs["fixed"] = [p.location if p is not None else None for p in pins]
             try:
                 results = list(self.geocoder.geocode_route([r.name for r in records],
-                                                           dates=[r.date for r in records]))
+                                                           dates=[r.date for r in records], **kwargs))
             except TripError:
                 results = [None] * len(records)
         stops = []
-        chosen: list[Candidate | None] = [r.best if r is not None else None for r in results]
+        chosen: list[Candidate | None] = [pin or (r.best if r is not None else None)
+                                           for pin, r in zip(pins, results)]
         for i, (rec, res) in enumerate(zip(records, results)):
             cands = list(res.candidates) if res is not None and res.candidates else list(rec.span.candidates)
             best = chosen[i]
@@ -446,8 +462,9 @@ class Extractor:
                 best = _fallback_choice(rec.text, cands, [c for c in chosen[max(0, i - 2):i] +
                                                           chosen[i + 1:i + 3] if c is not None])
                 chosen[i] = best
-            best = _prefer_prominent(best, rec.span.candidates, rec.references, rec.text)
-            best = _apply_references(best, cands, rec.references)
+            if pins[i] is None:
+                best = _prefer_prominent(best, rec.span.candidates, rec.references, rec.text)
+                best = _apply_references(best, cands, rec.references)
             chosen[i] = best
             if best is not None and _norm(best.name) != _norm(rec.text) and _spike(best, chosen, i):
                 best = None  # "West Lake" as a Westlake in Texas between Hangzhou and Shanghai
@@ -566,6 +583,7 @@ def _absorb(into: _Record, other: _Record) -> None:
         if e not in into.evidence:
             into.evidence.append(e)
     into.references.extend(other.references)
+    into.countries |= other.countries
     into.confidence = max(into.confidence, other.confidence)
     if into.status == "planned" and other.status == "visited" and other.explicit:
         into.status = "visited"
@@ -619,6 +637,15 @@ def _spike(best: Candidate, chosen: list[Candidate | None], i: int) -> bool:
         return False
     return distance_km(prev.location, nxt.location) < 1000 and \
         min(distance_km(best.location, prev.location), distance_km(best.location, nxt.location)) > 2000
+
+
+def _pin_by_country(rec: _Record) -> Candidate | None:
+    """The candidate in a country named in the same sentence, when the top one is elsewhere."""
+    cands = [c for c in rec.span.candidates if c.kind not in ("country", "region")]
+    if not rec.countries or not cands or cands[0].country in rec.countries:
+        return None
+    inside = [c for c in cands if c.country in rec.countries]
+    return max(inside, key=lambda c: c.confidence) if inside else None
 
 
 def _fallback_choice(text: str, cands: list[Candidate], neighbours: list[Candidate]) -> Candidate:

@@ -83,6 +83,11 @@ development program programme project mission academy hospital prison zoo aquari
 communique declaration accords protocol doctrine consensus initiative charter statement coliseum colosseum
 dome bowl speedway raceway symphony orchestra philharmonic ballet circus
 desert peninsula coast bay gulf strait canal wall gallery library market mall district quarter""".split())
+_SHIP_PREFIXES = {"HMS", "USS", "RMS", "SS", "MV", "MS", "HMAS", "HMCS", "HMNZS", "INS", "RV", "USNS", "FS"}
+#: First words of sports clubs named after their city ("Inter Miami", "Real Madrid").
+_TEAM_PREFIXES = {"inter", "real", "atletico", "atlético", "sporting", "dynamo", "dinamo", "olympique",
+                  "fc", "ac", "as", "sc", "cf", "club", "racing", "borussia", "bayern", "athletic", "deportivo",
+                  "spartak", "lokomotiv", "partizan", "red", "crvena", "galatasaray", "orlando", "la"}
 #: Landmarks and institutions named like places but used for the people inside ("the White House said").
 INSTITUTIONS = {"white house", "kremlin", "elysee", "élysée", "elysee palace", "downing street", "pentagon",
                 "holy see", "vatican", "capitol", "quai d'orsay", "zhongnanhai", "blue house", "bundestag",
@@ -147,6 +152,7 @@ class Spotting:
     places: list[PlaceSpan] = field(default_factory=list)
     person_spans: list[PersonSpan] = field(default_factory=list)
     persons: list[str] = field(default_factory=list)  # display names, by index
+    vessels: set[int] = field(default_factory=set)  # persons that are ships ("HMS Beagle")
 
 
 def _norm(text: str) -> str:
@@ -310,6 +316,11 @@ class PlaceSpotter:
 
     def _persons_in_run(self, run, toks, sent, person_index, result) -> None:
         words = [t for t in run]
+        if len(words) >= 2 and words[0].text in _SHIP_PREFIXES:
+            # "HMS Beagle": the ship carries the traveller; "the Beagle" later is the same ship
+            self._add_person(words[1:], person_index, result)
+            result.vessels.add(person_index[words[1].lower])
+            return
         while words and (words[0].lower in _COMMON or words[0].lower in _FUNCTION) \
                 and words[0].lower not in _TITLES:
             words = words[1:]
@@ -349,7 +360,8 @@ class PlaceSpotter:
             return
         if len(words) >= 2 and not any(t.lower in _CONNECTORS for t in words):
             # "Inter Miami", "Shanghai Communique": a big city's name makes it a team or a thing
-            if self._big_place(words[-1]) or (self._big_place(words[0], 500_000)
+            if (words[0].lower in _TEAM_PREFIXES and self._big_place(words[-1])) or (
+                    self._big_place(words[0], 500_000)
                                               and not any(t.lower in person_index for t in words[1:])):
                 return  # "Washington Coliseum", "Real Madrid"
             if any(t.lower in _ORG_WORDS for t in words) or any(t.lower in _COMMON for t in words):

@@ -45,23 +45,26 @@ MACRO_REGIONS = {
 
 _PRONOUN_TRAVELLER = re.compile(r"\b(?:he|she|him|his|her|himself|herself)\b", re.IGNORECASE)
 _PRONOUN_PLURAL = re.compile(r"\b(?:they|their|them)\b", re.IGNORECASE)
-_PRONOUN_IT = re.compile(r"\bit\b")
+_PRONOUN_IT = re.compile(r"\b[Ii]t\b(?!\s+(?:is|was|has been|had been|seemed|seems)\b)")
 _DET = r"(?:the|his|her|their|its|a|an|[A-Z][\w\-]*['’]s)"
 _TRAVELLER_NOUN = re.compile(
     rf"\b{_DET}\s+(?:[\w\-]+\s+){{0,3}}?(?P<n>president|prime minister|chancellor|king|queen|pope|pontiff|"
     r"leader|leaders|singer|monarch|couple|pair|delegation|premier|emperor|guest|visitor|two men|"
     r"two presidents|royal couple|entourage|star|band|explorer|expedition|team|crew|cyclists|peloton|"
-    r"musicians)\b|\bthe\s+(?P<n2>group|four|quartet|trio)\b",
+    r"musicians)\b|\bthe\s+(?P<n2>group|four|quartet|trio|\d{1,3}-year-old)\b",
     re.IGNORECASE,
 )
 _VEHICLE = re.compile(
     rf"\b{_DET}\s+(?:[\w\-]+\s+){{0,3}}?(?P<n>train|plane|aircraft|jet|motorcade|convoy|visit|trip|tour|"
     r"journey|leg|flight|cortege|ship|yacht|boat|helicopter|itinerary|tour bus|voyage|raft|canoe|balloon|"
     r"ferry|bus|car|caravan|capsule|sled|sledge|bicycle|expedition|party|column|procession|pre-season|"
-    r"preseason|season|campaign|schedule|programme|program|stay)\b"
+    r"preseason|season|campaign|schedule|programme|program|stay|landfall|stopover|port of call)\b"
     r"|\b(?P<named>Air Force One|Marine One|Shepherd One|Air India One)\b",
     re.IGNORECASE,
 )
+_CRAFT = {"train", "plane", "aircraft", "jet", "ship", "yacht", "boat", "helicopter", "raft", "canoe",
+          "balloon", "ferry", "bus", "car", "caravan", "capsule", "sled", "sledge", "bicycle", "convoy",
+          "motorcade"}
 _OTHERS = re.compile(
     r"\b(?:officials?|spokes(?:man|woman|person)|fans|students|executives|analysts|critics|campaigners|"
     r"commentators|protesters|residents|reporters|journalists|economists|diplomats|police|troops|"
@@ -108,7 +111,10 @@ def find_actors(sentence: Sentence, spotting: Spotting, travellers: set[int],
             actors.append(Actor(m.start(), m.end(), True, "noun"))
     for ps in spotting.person_spans:
         if base <= ps.start < base + len(text):
-            actors.append(Actor(ps.start - base, ps.end - base, ps.person in travellers, "person"))
+            if ps.person in spotting.vessels:
+                actors.append(Actor(ps.start - base, ps.end - base, True, "vehicle"))
+            else:
+                actors.append(Actor(ps.start - base, ps.end - base, ps.person in travellers, "person"))
     for m in _PRONOUN_TRAVELLER.finditer(text):
         actors.append(Actor(m.start(), m.end(), True, "pronoun"))
     for m in _TRAVELLER_NOUN.finditer(text):
@@ -117,7 +123,9 @@ def find_actors(sentence: Sentence, spotting: Spotting, travellers: set[int],
     for m in _VEHICLE.finditer(text):
         group = "n" if m.group("n") else "named"
         # "a replacement aircraft", "another plane": not (yet) the traveller's
-        indefinite = bool(re.match(r"(?:a|an|another)\b", m.group(0), re.IGNORECASE)) and \
+        # (a trip word is the traveller's whatever the article: "a refuelling stopover", "a short visit")
+        indefinite = m.group(group).lower() in _CRAFT and \
+            bool(re.match(r"(?:a|an|another)\b", m.group(0), re.IGNORECASE)) and \
             not re.match(r"\s+(?:\w+\s+){0,2}?(?:him|her|them|the (?:president|leader|pope|king|queen))\b",
                          text[m.end():m.end() + 40])
         actors.append(Actor(m.start(group), m.end(group), not indefinite, "vehicle"))
@@ -149,6 +157,8 @@ def choose_traveller(sentences: list[Sentence], spotting: Spotting) -> set[int]:
     if not spotting.persons:
         return set()
     score = [0.0] * len(spotting.persons)
+    for vessel in spotting.vessels:
+        score[vessel] = -1e9  # a ship is a vehicle, never the traveller
     first_body = next((s.index for s in sentences if s.paragraph > 0), 0)
     sent_of = {}
     for s in sentences:
@@ -258,7 +268,7 @@ _SEQUENCE = re.compile(r"(?:\b(?:followed by|then|and then|before|after)\s+(?:in
 _COORDINATION = re.compile(r"^\s*(?:,|and|or|,\s*and|,\s*then|and then|then)\s+(?:(?:in|at|to|on)\s+)?$",
                            re.IGNORECASE)
 _APPOSITION = re.compile(
-    r"^,\s+(?:the|a|an|its|their|his|her)\s+[^,;]{0,70}?\b(?:in|on|of|near|by|at|off)\s+(?:the\s+)?$",
+    r"^,\s+(?:(?:on|in|at|near|off)\s+)?(?:the|a|an|its|their|his|her)\s+[^,;]{0,70}?\b(?:in|on|of|near|by|at|off)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
 _TRAVEL_VERB = re.compile(
