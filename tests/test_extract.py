@@ -328,3 +328,14 @@ def test_a_band_can_be_the_traveller(extractor: Extractor) -> None:
                        "Porto, where they played on Tuesday.")
     assert r.travellers == ("Ramblers",)
     assert stops(r) == [("Lisbon", "2024-03-04", "visited"), ("Porto", "2024-03-05", "visited")]
+
+
+def test_a_chronicle_with_a_ship_and_old_dates(extractor: Extractor) -> None:
+    r = run(extractor, "Voyage\n\nHMS Endeavour sailed from Lisbon on August 26, 1768, with the botanist "
+                       "Joseph Banks on board. The ship reached Riga, on the island of Haiphong, on "
+                       "November 13. It anchored at Porto in January 1769 and in March reached Madrid.",
+            published=None)
+    assert stops(r) == [("Lisbon", "1768-08-26", "origin"), ("Riga", "1768-11-13", "visited"),
+                        ("Porto", "1769-01-01", "visited"), ("Madrid", "1769-03-01", "visited")]
+    assert "says where Riga is" in reasons(r)["Haiphong"]
+    assert r.travellers == ("Joseph Banks",)
