@@ -645,7 +645,11 @@ def _pin_by_country(rec: _Record) -> Candidate | None:
     if not rec.countries or not cands or cands[0].country in rec.countries:
         return None
     inside = [c for c in cands if c.country in rec.countries]
-    return max(inside, key=lambda c: c.confidence) if inside else None
+    if not inside:
+        return None
+    pick = max(inside, key=lambda c: c.confidence)
+    return replace(pick, confidence=max(pick.confidence, 0.75),
+                   reason=pick.reason + "; in the country the sentence names")
 
 
 def _fallback_choice(text: str, cands: list[Candidate], neighbours: list[Candidate]) -> Candidate:
