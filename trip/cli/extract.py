@@ -64,8 +64,12 @@ def _read(spec: str):
 def run(args: argparse.Namespace) -> int:
     from ..extract import Extractor
 
+    from ..gazetteer import open_gazetteer
+    from ..gazetteer.progress import terminal_progress
+
     articles = [_read(spec) for spec in args.articles]
-    extractor = Extractor()
+    # the first run builds the offline index (about a minute): show how far it has got
+    extractor = Extractor(open_gazetteer(progress=terminal_progress()))
     result = extractor.extract_many(articles, published=args.published)
     if args.output:
         from ..formats import save
