@@ -1,0 +1,199 @@
+"""The dashboard end to end: ``streamlit run`` on 127.0.0.1, Debian's Chromium, no internet.
+
+The browser may reach only the app's own origin: every other request is aborted
+and recorded, so the map drawing proves that Leaflet and every script and
+stylesheet come from this server. Only map tiles may be among the blocked
+requests (without them the route draws on a plain background).
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from browser_support import block_external_requests, launch_chromium, streamlit_server, wait_for_app_idle
+from trip.formats import read_itinerary
+from trip.samples import DEFAULT_SAMPLE, load_sample
+from trip.share import decode_itinerary
+
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+TILE_HOSTS = ("tile.openstreetmap.org", "basemaps.cartocdn.com")
+# JavaScript run in the page: the Leaflet map inside the (same-origin) map iframe.
+_MAP = f"document.querySelector('{MAP_IFRAME}')?.contentWindow?.map"
+_STOP_LATS = f"""() => {{
+    const map = {_MAP};
+    if (!map || !map._loaded) return null;
+    const lats = [];
+    map.eachLayer(l => {{
+        const cls = l.options && l.options.icon && l.options.icon.options.className || "";
+        if (l.getLatLng && cls.indexOf("trip-stop") >= 0) lats.push(l.getLatLng().lat);
+    }});
+    return lats;
+}}"""
+
+
+@pytest.fixture(scope="module")
+def browser_page():
+    with streamlit_server() as url, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        context = browser.new_context(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
+        context.set_default_timeout(30_000)
+        blocked = block_external_requests(context, (url,))
+        page = context.new_page()
+        try:
+            yield url, page, blocked
+        finally:
+            context.close()
+            browser.close()
+
+
+def _stop_lats(page: Page, *, until=None, timeout_ms: int = 30_000) -> list[float]:
+    """The latitudes of the stop markers on the map, once ``until(lats)`` holds."""
+    check = until or (lambda lats: bool(lats))
+    handle = None
+    deadline_js = f"""() => {{ const f = ({_STOP_LATS}); const v = f(); return v && v.length ? v : null; }}"""
+    page.wait_for_function(deadline_js, timeout=timeout_ms, polling=100)
+    for _ in range(timeout_ms // 50):
+        handle = page.evaluate(_STOP_LATS)
+        if handle and check(handle):
+            return handle
+        page.wait_for_timeout(50)
+    raise AssertionError(f"the map never showed the expected stops (last: {handle})")
+
+
+def _selected_cell(page: Page) -> tuple[int, int]:
+    cell_id = page.wait_for_function(
+        "() => document.querySelector('[id^=glide-cell-][aria-selected=true]')?.id",
+        polling=50).json_value()
+    _, _, col, row = cell_id.split("-")
+    return int(col), int(row)
+
+
+def _edit_cell(page: Page, *, column: int, row: int, text: str, attempts: int = 3) -> None:
+    """Type ``text`` into a cell of the stops table, as a user does, until the trip changes.
+
+    On a loaded machine the grid's cell editor can take Enter before it has taken
+    the typed text, which commits nothing; the edit is then typed again.
+    """
+    before = page.evaluate("() => window.location.href")
+    for _ in range(attempts):
+        _type_into_cell(page, column=column, row=row, text=text)
+        try:
+            page.wait_for_function("u => window.location.href !== u", arg=before, polling=100,
+                                   timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    raise AssertionError(f"typing {text!r} into row {row}, column {column} never changed the trip")
+
+
+def _type_into_cell(page: Page, *, column: int, row: int, text: str) -> None:
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + 35 + 17)  # a cell of the first row
+    col, current = _selected_cell(page)
+    for _ in range(abs(column - col)):
+        page.keyboard.press("ArrowRight" if column > col else "ArrowLeft")
+    for _ in range(row - current):
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.locator("#portal input, #portal textarea").first.wait_for()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)
+    # Commit only once the cell editor holds the text (it renders asynchronously).
+    page.wait_for_function(
+        "t => { const e = document.querySelector('#portal input, #portal textarea');"
+        " return e && e.value === t; }", arg=text, polling=50)
+    page.keyboard.press("Enter")
+
+
+def _wait_ready(page: Page) -> None:
+    """The whole page is drawn (the sidebar comes last) and no script run is in progress."""
+    page.locator('[data-testid="stSidebar"] input[aria-label="Trip title"]').wait_for(timeout=60_000)
+    page.locator('[data-testid="stDataFrame"]').first.wait_for()
+    wait_for_app_idle(page, timeout_ms=60_000)
+
+
+def _download(page: Page, label: str, attempts: int = 2) -> bytes:
+    """Click a download button in the sidebar and return the file it saves."""
+    button = page.locator('[data-testid="stSidebar"]').get_by_role("button", name=label)
+    for attempt in range(attempts):
+        try:
+            with page.expect_download(timeout=20_000) as info:
+                button.click()
+            with open(info.value.path(), "rb") as handle:
+                return handle.read()
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+            _wait_ready(page)
+    raise AssertionError("unreachable")
+
+
+def _no_errors(page: Page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+    alerts = page.locator('[data-testid="stAlert"]').all_inner_texts()
+    assert not any("failed" in a or "Traceback" in a for a in alerts), alerts
+
+
+def _url_trip(page: Page):
+    token = parse_qs(urlsplit(page.url).query)["trip"][0]
+    return decode_itinerary(token)
+
+
+def test_dashboard_end_to_end_offline(browser_page) -> None:
+    url, page, blocked = browser_page
+    sample = load_sample(DEFAULT_SAMPLE)
+
+    # 1. The map draws, with the route and every stop, from this server alone.
+    page.goto(url)
+    _wait_ready(page)
+    lats = _stop_lats(page, until=lambda v: len(v) == len(sample.resolved_stops))
+    assert sorted(lats) == pytest.approx(sorted(s.location.lat for s in sample.resolved_stops))
+    frame = page.frame_locator(MAP_IFRAME)
+    assert frame.locator("#map_div path.trip-leg").count() >= 1
+    assert frame.locator("#map_div .trip-stop").count() == len(sample.resolved_stops)
+    assert page.evaluate(f"() => {_MAP.replace('.map', '.L.version')}") == "1.9.4"
+    others = [u for u in blocked if urlsplit(u).hostname not in TILE_HOSTS]
+    assert not others, f"requests that left the app's origin: {others}"
+    _no_errors(page)
+    assert _url_trip(page) == sample
+
+    # 2. Edit a stop's latitude in the table: the map moves the marker.
+    last = len(sample) - 1
+    _edit_cell(page, column=7, row=last, text="45.5")
+    lats = _stop_lats(page, until=lambda v: any(abs(x - 45.5) < 1e-6 for x in v))
+    assert len(lats) == len(sample.resolved_stops)
+    _wait_ready(page)
+    edited = _url_trip(page)
+    assert edited[last].location.lat == pytest.approx(45.5)
+    assert edited[last].place.source == "manual"
+    assert edited.stops[:last] == sample.stops[:last]
+    _no_errors(page)
+
+    # 3. Reload: the edit survives, from the URL alone.
+    page.reload()
+    _wait_ready(page)
+    lats = _stop_lats(page, until=lambda v: len(v) == len(sample.resolved_stops))
+    assert any(abs(x - 45.5) < 1e-6 for x in lats)
+    assert page.locator(f"#glide-cell-7-{last}").first.inner_text() in ("45.5", "45.5000")
+    _no_errors(page)
+
+    # 4. Click stop 3 on the map: it is selected (the stop panel shows it).
+    frame.locator("#map_div .trip-stop").nth(2).click()
+    page.get_by_text(f"Stop 3: {sample[2].name}").wait_for()
+    wait_for_app_idle(page)
+    _no_errors(page)
+
+    # 5. Download a GPX file: the same trip comes back when it is read.
+    data = _download(page, "GPX")
+    back = read_itinerary(data, name="trip.gpx")
+    assert [s.name for s in back.stops] == [s.name for s in edited.stops]
+
+    others = [u for u in blocked if urlsplit(u).hostname not in TILE_HOSTS]
+    assert not others, f"requests that left the app's origin: {others}"
+    assert page.locator('[data-testid="stException"]').count() == 0
