@@ -7,6 +7,7 @@ click elsewhere proposes a manual pin that the stop panel asks to confirm.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import folium
@@ -32,8 +33,14 @@ _STOP_CLICK_KM = 60.0
 
 
 def build_map(itinerary: Itinerary) -> folium.Map:
-    """trip's route map for ``itinerary`` (the map ``trip map`` draws), with served assets."""
-    return render_map(itinerary, route=services.route(itinerary), asset_links=served_links())
+    """trip's route map for ``itinerary`` (the map ``trip map`` draws), with served assets.
+
+    ``TRIP_MAP_ASSETS=inline`` sends Leaflet inside every map as ``data:`` URLs
+    instead (what the self-contained export does); the benchmark compares the two.
+    """
+    inline = os.environ.get("TRIP_MAP_ASSETS", "").lower() == "inline"
+    return render_map(itinerary, route=services.route(itinerary),
+                      asset_links=None if inline else served_links())
 
 
 def nearest_stop(itinerary: Itinerary, lat: float, lon: float, *,
