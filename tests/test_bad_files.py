@@ -257,7 +257,7 @@ def test_over_size_files_are_refused_before_parsing(fmt, tmp_path):
         handle.truncate(MAX_FILE_BYTES + 1)  # sparse: no 20 MB written
     with pytest.raises(FileTooLarge, match="limit"):
         load(path)
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 5
 
 
 @pytest.mark.parametrize("header, missing", [
@@ -396,7 +396,7 @@ def test_xml_attacks_are_refused(fmt, attack, tmp_path):
     }[attack]()
     started = time.monotonic()
     result = read(data, fmt)
-    assert time.monotonic() - started < 2, "an entity bomb was expanded"
+    assert time.monotonic() - started < 5, "an entity bomb was expanded"
     if attack != "xinclude":
         assert isinstance(result, FormatError), result
         assert "DTD" in str(result) or "entit" in str(result).lower() or "DOCTYPE" in str(result), str(result)

@@ -296,7 +296,7 @@ def test_429_asking_for_a_long_pause_falls_back_at_once(server, cache):
     offline = StubOffline()
     started = time.monotonic()
     result = make(server, cache, fallback=offline, max_retry_after_s=5).geocode("Vladivostok")
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 2.0  # not the 3600 s asked for
     assert len(server.search_requests) == 1
     assert result.best.source == "geonames"
     assert "429" in result.warnings[0] and "offline answer used" in result.warnings[0]
@@ -315,7 +315,7 @@ def test_a_failing_service_falls_back_to_the_offline_answer_with_a_warning(serve
     (warning,) = result.warnings
     assert warning.startswith("online geocoder nominatim failed") and "offline answer used" in warning
     # Two attempts at most, each cut at its 0.25 s timeout, plus backoff and interval.
-    assert elapsed < 2 * 0.25 + BACKOFF + INTERVAL + 0.4
+    assert elapsed < 2 * 0.25 + BACKOFF + INTERVAL + 1.0  # slack for a busy CI machine; a held request takes 5-60 s
     assert len(server.search_requests) == (1 if behaviour == "malformed" else 2)
     assert len(cache) == 0, "a failure is never cached"
 
@@ -328,7 +328,7 @@ def test_no_request_is_held_past_its_timeout(server):
         started = time.monotonic()
         with pytest.raises(Exception) as info:
             adapter.get_json(f"{server.url}/search?q=x&format=json", timeout=timeout, headers={})
-        assert time.monotonic() - started < timeout + 0.15
+        assert time.monotonic() - started < timeout + 0.5  # the server would drip for 60 s
         assert "within" in str(info.value)
 
 
@@ -481,7 +481,7 @@ def test_a_locked_cache_file_is_bypassed_and_nothing_is_lost(server, tmp_path):
         geocoder = make(server, cache)
         started = time.monotonic()
         result = geocoder.geocode("Vladivostok")
-        assert time.monotonic() - started < 1.5
+        assert time.monotonic() - started < 3.0
         assert result.best.name == "Vladivostok" and not result.warnings
         assert any("locked" in note for note in cache.incidents)
     finally:
