@@ -172,9 +172,9 @@ def test_unusable_queries_are_refused_before_any_request(server, cache, query):
 
 
 def test_default_configuration_is_offline_and_opens_no_socket(monkeypatch):
-    """No TRIP_GEOCODER: the offline geocoder, and not one socket is created."""
-    sentinel = StubOffline()
-    monkeypatch.setattr("trip.geocoding.default_geocoder", lambda: sentinel)
+    """No TRIP_GEOCODER: the real offline geocoder answers, and not one socket is created."""
+    from trip.geocoding import default_geocoder
+
     made: list[tuple] = []
     real_socket = socket.socket
 
@@ -186,8 +186,9 @@ def test_default_configuration_is_offline_and_opens_no_socket(monkeypatch):
     monkeypatch.setattr(socket, "socket", Watched)
     for env in ({}, {"TRIP_GEOCODER": "offline"}, {"TRIP_GEOCODER": ""}):
         geocoder = configured_geocoder(env)
-        assert geocoder is sentinel
-        assert geocoder.geocode("Vladivostok").best.source == "geonames"
+        assert geocoder is default_geocoder() and not isinstance(geocoder, OnlineGeocoder)
+        result = geocoder.geocode("Vladivostok")
+        assert result.best.country == "RU" and result.best.source != "nominatim" and not result.warnings
     assert made == []
 
 
