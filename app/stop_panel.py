@@ -25,14 +25,25 @@ def candidate_label(c: Candidate) -> str:
 
 
 def candidates_for(name: str) -> GeocodeResult | None:
-    """The geocoder's answer for ``name``: the one from the last edit, else a fresh lookup."""
+    """The geocoder's answer for ``name``: the one from the last edit, else a fresh lookup.
+
+    When the trip's context ruled every candidate out (too far for the dates), the
+    name's own candidates are still offered, so the user can overrule it.
+    """
     results = st.session_state.setdefault(RESULTS_KEY, {})
-    if name not in results:
+    result = results.get(name)
+    if result is None or not result.candidates:
         try:
-            results[name] = services.geocode(name)
+            alone = services.geocode(name)
         except (TripError, ImportError):
-            return None
-    return results[name]
+            return result
+        if result is None:
+            result = alone
+        elif alone.candidates:
+            result = GeocodeResult(result.query, result.best, alone.candidates, result.reason,
+                                   result.warnings)
+        results[name] = result
+    return result
 
 
 @guarded_callback("choosing a place")

@@ -414,3 +414,23 @@ def test_nearest_stop_and_trip_until() -> None:
     cut = trip_until(trip, dt.date(2023, 9, 13))
     assert [s.date for s in cut.stops][-1] == dt.date(2023, 9, 13)
     assert trip_until(trip, None) is trip
+
+
+def test_with_the_real_gazetteer_a_misspelling_resolves_and_an_ambiguous_name_offers_choices() -> None:
+    at = AppTest.from_file(APP, default_timeout=120).run()  # no override: the offline gazetteer
+    _edit(at, edited={6: {"place": "Vladivostock"}})
+    _no_traceback(at)
+    stop = _trip(at)[6]
+    assert stop.location is not None and stop.place.country == "RU"
+    assert abs(stop.location.lat - 43.1) < 0.3 and abs(stop.location.lon - 131.9) < 0.3
+    # Springfield is ruled out by the trip (too far for a train in the days given), so it
+    # stays unresolved with the reason, and its candidates are offered to overrule that.
+    _edit(at, edited={1: {"place": "Springfield"}})
+    _no_traceback(at)
+    assert _trip(at)[1].location is None and len(_trip(at)) == 7
+    assert "too far" in _editor(at).value.loc[1, "match"]
+    assert at.session_state["selected_stop"] == 1
+    picker = at.radio[0]
+    assert len(picker.options) >= 2 and all("Springfield" in o for o in picker.options)
+    picker.set_value(picker.options[0]).run()
+    assert _trip(at)[1].location is not None and _trip(at)[1].name == "Springfield"
