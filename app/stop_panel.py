@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from trip.errors import TripError
-from trip.geo import LatLon
+from trip.geo import LatLon, distance_km
 from trip.geocoding import Candidate, GeocodeResult
 from trip.itinerary import Place, safe_url
 
@@ -77,6 +77,16 @@ def _shift(index: int, to: int) -> None:
     state.select(to)
 
 
+def _current_candidate(stop, options: tuple[Candidate, ...]) -> int | None:
+    """Which candidate the stop stands on now (same id, or within 2 km), if any."""
+    if stop.location is None:
+        return None
+    for i, c in enumerate(options):
+        if (c.ref and c.ref == stop.place.ref) or distance_km(c.location, stop.location) < 2.0:
+            return i
+    return None
+
+
 def stop_panel() -> None:
     index = state.selected()
     itinerary = state.current()
@@ -99,10 +109,8 @@ def stop_panel() -> None:
     if result is not None and result.candidates:
         options = tuple(result.candidates)
         labels = [candidate_label(c) for c in options]
-        current = next((i for i, c in enumerate(options)
-                        if stop.location is not None and (
-                            (c.ref and c.ref == stop.place.ref) or c.location == stop.location)), None)
-        if is_ambiguous(result) or stop.location is None or current is None or len(options) > 1:
+        current = _current_candidate(stop, options)
+        if len(options) > 1 or current is None:
             if is_ambiguous(result):
                 st.warning(f"“{stop.name}” is ambiguous: pick the place you mean.")
             key = f"pick_{index}_{stop.name}"

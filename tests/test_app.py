@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -119,7 +120,8 @@ def _no_traceback(at: AppTest) -> None:
 
 
 def _messages(at: AppTest, kind: str = "error") -> list[str]:
-    return [e.value for e in getattr(at, kind)]
+    """Alert texts as the user reads them (user values in them are markdown-escaped)."""
+    return [re.sub(r"\\(.)", r"\1", e.value) for e in getattr(at, kind)]
 
 
 # -- flows ---------------------------------------------------------------------------
