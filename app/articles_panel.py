@@ -15,6 +15,8 @@ import streamlit as st
 from trip.errors import TripError
 from trip.itinerary import Itinerary
 
+from .markdown import escape_links, escape_markdown
+
 __all__ = ["articles_panel", "ARTICLE_TYPES"]
 
 #: File types the uploader accepts.
@@ -87,7 +89,7 @@ def articles_panel(on_accept: Callable[[Itinerary], None], geocoder: Any) -> Non
             st.session_state.pop(_EDITOR, None)
         except TripError as err:
             st.session_state.pop(_DRAFT, None)
-            st.error(f"Reading the articles failed: {err}", icon="⚠️")
+            st.error(escape_links(f"Reading the articles failed: {err}"), icon="⚠️")
 
     message = st.session_state.pop(_MESSAGE, None)
     if message:
@@ -96,8 +98,8 @@ def articles_panel(on_accept: Callable[[Itinerary], None], geocoder: Any) -> Non
     if draft is None:
         return
     for warning in draft.warnings:
-        st.warning(warning)
-    who = ", ".join(draft.travellers) or "an unknown traveller"
+        st.warning(escape_links(warning))
+    who = escape_markdown(", ".join(draft.travellers)) or "an unknown traveller"
     published = draft.published.isoformat() if draft.published else "unknown"
     st.markdown(f"**{len(draft.stops)} draft stops** for {who} (published {published}). "
                 "Untick the stops you do not want, then accept.")

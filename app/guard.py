@@ -17,6 +17,8 @@ from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlExcepti
 
 from trip.errors import TripError
 
+from .markdown import escape_links
+
 __all__ = ["panel", "guarded_callback", "flash", "show_flashes", "describe_error"]
 
 log = logging.getLogger("trip.dashboard")
@@ -42,7 +44,7 @@ def panel(doing: str) -> Iterator[None]:
     except Exception as err:  # noqa: BLE001 - nothing may reach the page as a traceback
         if _is_control_flow(err):
             raise
-        st.error(describe_error(err, doing=doing), icon="⚠️")
+        st.error(escape_links(describe_error(err, doing=doing)), icon="⚠️")
 
 
 def _is_control_flow(err: BaseException) -> bool:
@@ -56,8 +58,11 @@ def flash(level: str, text: str) -> None:
 
 
 def show_flashes() -> None:
+    # Messages repeat user values (file names, bad cells, a crafted link's content):
+    # shown as text, so they cannot become images or links.
     for level, text in st.session_state.pop(FLASH_KEY, []):
-        {"error": st.error, "warning": st.warning, "success": st.success}.get(level, st.info)(text)
+        {"error": st.error, "warning": st.warning, "success": st.success}.get(level, st.info)(
+            escape_links(text))
 
 
 def guarded_callback(doing: str) -> Callable[[F], F]:

@@ -10,7 +10,7 @@ backslash-escaped; the text looks exactly as typed.
 
 from __future__ import annotations
 
-__all__ = ["escape_markdown"]
+__all__ = ["escape_markdown", "escape_links"]
 
 # ASCII punctuation CommonMark lets a backslash escape, which covers links,
 # images, emphasis, code, headings, lists, tables, HTML, Streamlit's :color[]
@@ -22,3 +22,14 @@ _SPECIAL = frozenset("\\`*_{}[]()#+-.!|<>~$:&\"'=/@")
 def escape_markdown(text: str) -> str:
     """``text`` with every markdown-significant character escaped."""
     return "".join("\\" + c if c in _SPECIAL else c for c in text)
+
+
+def escape_links(text: str) -> str:
+    """``text`` with only the characters that make links, images and tags escaped.
+
+    For messages that are mostly ours but repeat a user's value (an error naming
+    a bad cell, a file name): ``[``, ``]``, ``<``, ``>`` and ``\\`` are enough to
+    stop ``![x](https://…)``, ``[x](…)`` and ``<https://…>``, and the rest of
+    the message keeps its plain look (``end_date`` stays ``end_date`` in the source).
+    """
+    return "".join("\\" + c if c in "\\[]<>" else c for c in text)

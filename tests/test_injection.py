@@ -393,6 +393,54 @@ def test_dashboard_shared_links_show_payloads_as_text(browser, number):
     assert found == [], "\n".join(found)
 
 
+def _crafted_token(doc: dict) -> str:
+    """A share token as an attacker would make one by hand (valid wrapper, hostile content)."""
+    import base64
+    import json
+    import zlib
+
+    raw = json.dumps(doc, ensure_ascii=False).encode()
+    return "1." + base64.urlsafe_b64encode(zlib.compress(raw)).rstrip(b"=").decode()
+
+
+HOSTILE_MARKDOWN = "![pwn](https://evil.invalid/pwn.png) [click](https://evil.invalid/x) <img data-pwn src=x>"
+
+
+def test_dashboard_error_messages_from_crafted_links_and_files_are_text(browser, tmp_path):
+    """Error messages repeat the bad value; a crafted link or file must not turn it into markup."""
+    links = [
+        _crafted_token({"p": [{"n": "Artyom", "d": HOSTILE_MARKDOWN}]}),
+        _crafted_token({"p": [{"n": "Artyom", "la": HOSTILE_MARKDOWN, "lo": 1}]}),
+        _crafted_token({"p": [{"n": "Artyom", "m": HOSTILE_MARKDOWN}]}),
+        _crafted_token({"p": [{"n": HOSTILE_MARKDOWN * 10}]}),
+    ]
+    upload = tmp_path / "hostile.csv"
+    upload.write_text(f'place,date\nArtyom,"{HOSTILE_MARKDOWN}"\n', encoding="utf-8")
+    with streamlit_server() as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        blocked = block_external_requests(context, allowed_origins=(url,))
+        context.add_init_script(WATCH)
+        page = context.new_page()
+        page.dialogs = []  # type: ignore[attr-defined]
+        page.blocked = blocked  # type: ignore[attr-defined]
+        found: list[str] = []
+        try:
+            for number, token in enumerate(links):
+                page.goto(f"{url}/?trip={token}", wait_until="domcontentloaded", timeout=60_000)
+                page.locator('[data-testid="stAlert"]', has_text="could not be opened").first.wait_for(
+                    timeout=60_000)
+                wait_for_app_idle(page, timeout_ms=60_000)
+                found += problems(page, f"crafted link {number}")
+            page.locator('[data-testid="stSidebar"] [data-testid="stFileUploaderDropzoneInput"]').first \
+                .set_input_files(str(upload))
+            page.locator('[data-testid="stAlert"]', has_text="hostile.csv").first.wait_for(timeout=60_000)
+            wait_for_app_idle(page, timeout_ms=60_000)
+            found += problems(page, "hostile upload")
+        finally:
+            context.close()
+    assert found == [], "\n".join(found)
+
+
 def _map_frame(page):
     page.wait_for_selector("iframe", timeout=60_000)
     deadline = 60_000
