@@ -383,6 +383,11 @@ def test_dashboard_shared_links_show_payloads_as_text(browser, number):
                     if stop.name not in shown:
                         found.append(f"{where}: stop not shown as typed in the map: {stop.name[:60]!r}")
                 found += problems(page, where + " (map popups open)")
+                # Hover over the timeline charts so Vega draws its tooltips (stop names).
+                tooltips = _hover_charts(page)
+                found += problems(page, where + " (chart tooltips shown)")
+                if not any(stop.name[:20] in tooltips for stop in itinerary.stops):
+                    found.append(f"{where}: no chart tooltip showed a stop name: {tooltips[:200]!r}")
                 # Select every stop so the stop panel shows its name, evidence and sources.
                 for k in range(len(itinerary)):
                     if not _click_stop(page, map_frame, k):
@@ -391,6 +396,27 @@ def test_dashboard_shared_links_show_payloads_as_text(browser, number):
         finally:
             context.close()
     assert found == [], "\n".join(found)
+
+
+def _hover_charts(page) -> str:
+    """Move the mouse over every Vega chart on a grid; return the tooltip texts seen."""
+    seen = []
+    for chart in page.locator(".vega-embed").all():
+        chart.scroll_into_view_if_needed(timeout=10_000)
+        box = chart.bounding_box()
+        if not box:
+            continue
+        # The timeline's bars run down a diagonal (one day per stop); the leg bars stand
+        # on the x axis: a grid plus both diagonals meets both kinds.
+        points = [(fx / 8, fy / 8) for fx in range(1, 8) for fy in range(2, 8)]
+        points += [(t / 30, t / 30) for t in range(1, 30)] + [(t / 30, 1 - t / 30) for t in range(1, 30)]
+        for fx, fy in points:
+            page.mouse.move(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+            page.wait_for_timeout(15)
+            tip = page.locator("#vg-tooltip-element")
+            if tip.count() and tip.is_visible():
+                seen.append(tip.inner_text())
+    return "\n".join(seen)
 
 
 def _crafted_token(doc: dict) -> str:
