@@ -10,7 +10,9 @@ Used by the online-geocoder tests instead of the internet::
 
 Behaviours, one per request, consumed in order: ``"500"``, ``"503"``,
 ``"429"`` (with ``Retry-After: <retry_after>``), ``"malformed"`` (a 200 whose
-body is not JSON), ``"empty"`` (a 200 with ``[]``), ``"slow"`` (answers after
+body is not JSON), ``"empty"`` (a 200 with ``[]``), ``"garbled"`` (JSON of the
+wrong shape with impossible coordinates), ``"object"`` (an error object where
+the result list belongs), ``"slow"`` (answers after
 ``slow_s``), ``"drip"`` (sends the headers, then one byte every ``drip_s``,
 never finishing within any sane timeout), ``"hang"`` (accepts, reads, answers
 nothing). Every request is recorded with its arrival time, path, query and
@@ -171,6 +173,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, b'[{"place_id": 1, "lat": "43.1", "lon": ', content_type="application/json")
         elif behaviour == "empty":
             self._send(200, b"[]")
+        elif behaviour == "garbled":  # valid JSON, wrong shape and impossible values
+            self._send(200, b'[{"lat": "north", "lon": null, "display_name": 5}, {"lat": "95", "lon": "500"}]')
+        elif behaviour == "object":  # an error object where a list belongs
+            self._send(200, b'{"error": {"code": 400, "message": "Nothing to search for"}}')
         elif behaviour == "slow":
             if fake._stopping.wait(fake.slow_s):
                 return

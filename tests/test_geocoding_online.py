@@ -303,7 +303,7 @@ def test_429_asking_for_a_long_pause_falls_back_at_once(server, cache):
     assert "429" in result.warnings[0] and "offline answer used" in result.warnings[0]
 
 
-@pytest.mark.parametrize("behaviour", ["500", "503", "malformed", "slow", "drip", "hang"])
+@pytest.mark.parametrize("behaviour", ["500", "503", "malformed", "garbled", "object", "slow", "drip", "hang"])
 def test_a_failing_service_falls_back_to_the_offline_answer_with_a_warning(server, cache, behaviour):
     server.always(behaviour)
     offline = StubOffline()
@@ -317,7 +317,7 @@ def test_a_failing_service_falls_back_to_the_offline_answer_with_a_warning(serve
     assert warning.startswith("online geocoder nominatim failed") and "offline answer used" in warning
     # Two attempts at most, each cut at its 0.25 s timeout, plus backoff and interval.
     assert elapsed < 2 * 0.25 + BACKOFF + INTERVAL + 1.0  # slack for a busy CI machine; a held request takes 5-60 s
-    assert len(server.search_requests) == (1 if behaviour == "malformed" else 2)
+    assert len(server.search_requests) == (1 if behaviour in ("malformed", "garbled", "object") else 2)
     assert len(cache) == 0, "a failure is never cached"
 
 
