@@ -446,5 +446,16 @@ def test_bad_uploads_in_the_dashboard_leave_the_current_trip_unchanged(tmp_path)
                 assert page.url == address, f"{name} changed the share link"
                 body = page.locator('[data-testid="stApp"]').inner_text()
                 assert "Traceback" not in body and "Error:" not in body.replace("FormatError", ""), name
+            # Empty and one-stop trips, opened from share links: every panel draws without error.
+            from trip.share import encode_itinerary
+
+            for size in (0, 1):
+                trip = sample().replace(stops=sample().stops[:size], title=f"Trip with {size} stops")
+                page.goto(f"{url}/?trip={encode_itinerary(trip)}", timeout=60_000)
+                page.get_by_role("heading", name=trip.title).wait_for(timeout=60_000)
+                page.get_by_label("Trip title").wait_for(timeout=60_000)
+                wait_for_app_idle(page, timeout_ms=60_000)
+                alerts = page.locator('[data-testid="stAlert"]').all_inner_texts()
+                assert not [a for a in alerts if "failed" in a], alerts
         finally:
             browser.close()
