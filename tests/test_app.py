@@ -436,3 +436,27 @@ def test_with_the_real_gazetteer_a_misspelling_resolves_and_an_ambiguous_name_of
     assert len(picker.options) >= 2 and all("Springfield" in o for o in picker.options)
     picker.set_value(picker.options[0]).run()
     assert _trip(at)[1].location is not None and _trip(at)[1].name == "Springfield"
+
+
+def test_two_sessions_never_share_a_trip() -> None:
+    first, second = _app(), _app()
+    _edit(first, edited={0: {"note": "only in the first session"}})
+    assert _trip(first)[0].note == "only in the first session"
+    second.run()
+    assert _trip(second) == load_sample(DEFAULT_SAMPLE)
+
+
+def test_stats_show_totals_and_warnings() -> None:
+    from trip.route import build_route
+
+    at = _app()
+    sample = load_sample(DEFAULT_SAMPLE)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Distance"] == f"{build_route(sample).total_km:,.0f} km"
+    assert metrics["Stops"] == str(len(sample))
+    # An undated, unresolved stop and an impossible leg are all warned about.
+    _edit(at, added=[{"place": "Atlantis"}], edited={2: {"mode": "walk"}})
+    warnings = _messages(at, "warning")
+    assert any("no date" in w and "Atlantis" in w for w in warnings), warnings
+    assert any("Atlantis" in w and "unresolved" in w.lower() for w in warnings), warnings
+    assert any("walk" in w for w in warnings), warnings

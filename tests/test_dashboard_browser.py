@@ -108,7 +108,28 @@ def _type_into_cell(page: Page, *, column: int, row: int, text: str) -> None:
     page.wait_for_function(
         "t => { const e = document.querySelector('#portal input, #portal textarea');"
         " return e && e.value === t; }", arg=text, polling=50)
+    page.wait_for_timeout(200)  # and once React has taken it: Enter commits the editor's state
     page.keyboard.press("Enter")
+
+
+def _empty_map_point(page: Page) -> tuple[float, float]:
+    """A point (page coordinates) where the map shows only its background: no stop, line or control."""
+    box = page.locator(MAP_IFRAME).bounding_box()
+    found = page.evaluate(
+        """([w, h]) => {
+            const doc = document.querySelector('%s').contentDocument;
+            for (const fy of [0.4, 0.5, 0.3, 0.6, 0.2, 0.7]) {
+                for (const fx of [0.25, 0.35, 0.15, 0.5, 0.65, 0.8]) {
+                    const el = doc.elementFromPoint(w * fx, h * fy);
+                    if (el && (el.id === 'map_div' || /leaflet-(tile|pane|layer)/.test(el.className || ''))
+                        && !el.closest('.leaflet-marker-icon, .leaflet-control, .leaflet-popup'))
+                        return [w * fx, h * fy];
+                }
+            }
+            return null;
+        }""" % MAP_IFRAME, [box["width"], box["height"]])
+    assert found, "no empty spot on the map to click"
+    return box["x"] + found[0], box["y"] + found[1]
 
 
 def _wait_ready(page: Page) -> None:
@@ -189,7 +210,24 @@ def test_dashboard_end_to_end_offline(browser_page) -> None:
     wait_for_app_idle(page)
     _no_errors(page)
 
-    # 5. Download a GPX file: the same trip comes back when it is read.
+    # 5. With stop 3 selected, click the map elsewhere and confirm: a manual pin.
+    frame.locator(".leaflet-popup-close-button").first.click()  # the stop's popup opened too
+    x, y = _empty_map_point(page)
+    page.mouse.click(x, y)
+    move = page.get_by_role("button", name="Move here")
+    move.wait_for()
+    before = page.evaluate("() => window.location.href")
+    move.click()
+    page.wait_for_function("u => window.location.href !== u", arg=before, polling=100)
+    _wait_ready(page)
+    pinned = _url_trip(page)
+    assert pinned[2].place.source == "manual" and pinned[2].location != sample[2].location
+    lats = _stop_lats(page, until=lambda v: any(abs(x - pinned[2].location.lat) < 1e-4 for x in v))
+    assert len(lats) == len(sample.resolved_stops)
+    edited = pinned
+    _no_errors(page)
+
+    # 6. Download a GPX file: the same trip comes back when it is read.
     data = _download(page, "GPX")
     back = read_itinerary(data, name="trip.gpx")
     assert [s.name for s in back.stops] == [s.name for s in edited.stops]
