@@ -130,6 +130,14 @@ def io_panel() -> None:
     if problem:
         st.warning(f"This trip is too large for a link: {problem}. "
                    "Download it (JSON keeps every field) and send the file instead.")
+        st.download_button("Download the trip (JSON)", data=services.export(itinerary, "json"),
+                           file_name=slug(itinerary.title) + ".json", mime="application/json",
+                           key="dl_share_json", on_click="ignore", width="stretch")
     else:
         st.caption("The address bar holds this trip: reloading keeps your work, and "
                    "copying the URL shares it. Nothing is stored on the server.")
+        token = state.share_token()
+        if token:
+            with st.expander("Share link"):
+                base = (st.context.url or "").split("?", 1)[0]
+                st.code(f"{base}?{state.URL_PARAM}={token}", language=None, wrap_lines=True)

@@ -30,6 +30,7 @@ __all__ = [
     "editor_key",
     "sync_url",
     "share_problem",
+    "share_token",
 ]
 
 URL_PARAM = "trip"
@@ -140,6 +141,11 @@ def sync_url() -> None:
             st.query_params[URL_PARAM] = token
     elif URL_PARAM in st.query_params:
         del st.query_params[URL_PARAM]
+
+
+def share_token() -> str | None:
+    """The working trip's share token, or None when it is too large for a link."""
+    return _token(current())[0]
 
 
 def share_problem() -> str | None:

@@ -137,6 +137,8 @@ def test_opens_on_the_sample_trip_and_puts_it_in_the_url() -> None:
     assert _url_trip(at) == sample
     assert at.title[0].value == sample.title
     assert not _messages(at)
+    (link,) = [c.value for c in at.code if "?trip=" in c.value]
+    assert decode_itinerary(link.split("?trip=", 1)[1]) == sample
 
 
 def test_the_map_reports_only_clicks_and_loads_nothing_from_the_internet() -> None:
@@ -315,6 +317,7 @@ def test_a_trip_too_large_for_a_link_says_so_and_offers_a_file() -> None:
     assert "trip" not in at.query_params
     warnings = _messages(at, "warning")
     assert any("too large for a link" in w and "Download" in w for w in warnings), warnings
+    assert any(b.label == "Download the trip (JSON)" for b in at.get("download_button"))
 
 
 def test_pin_a_selected_stop_where_the_map_was_clicked() -> None:
