@@ -8,7 +8,7 @@ global: two people on one server never see each other's trips.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Callable
 
 import streamlit as st
 
@@ -43,7 +43,7 @@ _LAST_TOKEN = "last_token"
 _HISTORY_LIMIT = 30
 
 
-def init(default: "callable[[], Itinerary]") -> None:  # type: ignore[valid-type]
+def init(default: Callable[[], Itinerary]) -> None:
     """Set up the session once: the trip from the URL if there is one, else ``default()``."""
     ss = st.session_state
     if _ITINERARY in ss:
@@ -151,7 +151,3 @@ def share_token() -> str | None:
 def share_problem() -> str | None:
     """Why the trip is not in the URL (too large), or None when it is."""
     return st.session_state.get(_SHARE_PROBLEM)
-
-
-def session_get(key: str, default: Any = None) -> Any:
-    return st.session_state.get(key, default)
