@@ -137,6 +137,18 @@ def test_route_picks_the_plausible_candidate_among_the_service_answers(server, c
     assert "plausible" in route[1].reason
 
 
+def test_pinned_stops_are_not_sent_and_steer_their_neighbours(server, cache):
+    geocoder = make(server, cache)
+    server.add_place("Artyom", 40.47, 50.33, country_code="az", importance=0.95, query="artyom beach")
+    server.add_place("Artyom", 43.3596, 132.1889, country_code="ru", importance=0.4, query="artyom beach")
+    route = geocoder.geocode_route(["My hotel", "Artyom beach"],
+                                   fixed=[LatLon(43.1155, 131.8855), None])
+    asked = [r.params.get("q") for r in server.search_requests]
+    assert asked == ["Artyom beach"]
+    assert route[0].best.location == LatLon(43.1155, 131.8855) and route[0].best.source == "given"
+    assert route[1].best.country == "RU"
+
+
 def test_photon_is_reached_by_name_too(server, cache):
     photon = online_geocoder("photon", base_url=server.url, cache=cache, fallback=None,
                              rate_limiter=RateLimiter(INTERVAL), backoff_s=BACKOFF)

@@ -42,7 +42,7 @@ def test_dates_and_modes_come_from_the_stops(geocoder_without_landmarks):
     trip = _trip(Stop(Place("Vladivostok"), date=day), Stop(Place("Khasan"), date=day, mode="train"))
     resolved, warnings = resolve_itinerary(trip, geocoder_without_landmarks)
     assert resolved[1].location is None
-    assert len(warnings) == 1 and warnings[0].startswith('row 2, place "Khasan": not resolved')
+    assert len(warnings) == 1 and warnings[0].startswith('stop 2, place "Khasan": not resolved')
     assert "train" in warnings[0]
 
 
@@ -54,8 +54,8 @@ def test_unresolved_stops_stay_with_a_warning(offline_geocoder):
     assert resolved[1].location is None and resolved[1].note == "keep me"
     assert resolved[3].location is None
     assert resolved[2].place.country == "RU"
-    assert any(w.startswith('row 2, place "Qqxxzzv Nowhere": not resolved') for w in warnings)
-    assert any(w.startswith("row 4, place") and "too long" in w for w in warnings)
+    assert any(w.startswith('stop 2, place "Qqxxzzv Nowhere": not resolved') for w in warnings)
+    assert any(w.startswith("stop 4, place") and "too long" in w for w in warnings)
 
 
 def test_fully_located_trip_is_returned_unchanged(offline_geocoder):
@@ -65,7 +65,7 @@ def test_fully_located_trip_is_returned_unchanged(offline_geocoder):
 
 
 class _ProtocolOnly:
-    """A geocoder with only the protocol's geocode_route (no ``fixed=``)."""
+    """A geocoder with only the protocol's methods, recording what it was asked."""
 
     def __init__(self):
         self.calls = []
@@ -73,8 +73,8 @@ class _ProtocolOnly:
     def geocode(self, query, *, limit=5):
         raise AssertionError("route resolution must be joint")
 
-    def geocode_route(self, queries, *, dates=None, modes=None, limit=5):
-        self.calls.append((list(queries), list(dates), list(modes)))
+    def geocode_route(self, queries, *, dates=None, modes=None, limit=5, fixed=None):
+        self.calls.append((list(queries), list(dates), list(modes), list(fixed)))
         return [GeocodeResult(query=q, best=None, reason="fake") for q in queries]
 
 
@@ -83,9 +83,10 @@ def test_works_with_any_protocol_geocoder():
     trip = _trip(Stop(Place("A", location=LatLon(1, 2))),
                  Stop(Place("B"), date="2024-01-02", mode="plane"))
     resolved, warnings = resolve_itinerary(trip, fake)
-    assert fake.calls == [(["A", "B"], [None, dt.date(2024, 1, 2)], ["unknown", "plane"])]
+    assert fake.calls == [(["A", "B"], [None, dt.date(2024, 1, 2)], ["unknown", "plane"],
+                           [LatLon(1, 2), None])]
     assert resolved[0].location == LatLon(1, 2) and resolved[1].location is None
-    assert warnings == ['row 2, place "B": not resolved: fake']
+    assert warnings == ['stop 2, place "B": not resolved: fake']
 
 
 def test_default_geocoder_is_used_when_none_given():

@@ -8,7 +8,6 @@ distance phrases as extra evidence) → :class:`Extraction`.
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
@@ -445,7 +444,7 @@ class Extractor:
         pins = [_pin_by_country(r) for r in records]
         if self.geocoder is not None:
             kwargs = {}
-            if any(pins) and "fixed" in inspect.signature(self.geocoder.geocode_route).parameters:
+            if any(pins):
                 kwargs["fixed"] = [p.location if p is not None else None for p in pins]
             try:
                 results = list(self.geocoder.geocode_route([r.name for r in records],

@@ -65,8 +65,13 @@ class Geocoder(Protocol):
         dates: Sequence[dt.date | None] | None = None,
         modes: Sequence[str | None] | None = None,
         limit: int = 5,
+        fixed: Sequence[LatLon | None] | None = None,
     ) -> list[GeocodeResult]:
-        """Resolve consecutive stops of one trip jointly (plausible distances/speeds)."""
+        """Resolve consecutive stops of one trip jointly (plausible distances/speeds).
+
+        ``fixed[i]``, when given, pins stop ``i`` to known coordinates: it is not
+        looked up, but it steers the choice for its neighbours.
+        """
         ...
 
 

@@ -474,14 +474,22 @@ class OnlineGeocoder:
         dates: Sequence[dt.date | None] | None = None,
         modes: Sequence[str | None] | None = None,
         limit: int = 5,
+        fixed: Sequence[LatLon | None] | None = None,
     ) -> list[GeocodeResult]:
         """Each stop online, then the plausible combination: the shortest trip among likely candidates.
 
         Online services know nothing of the neighbouring stops, so each query is
         asked alone and the choice among each one's candidates is made jointly
-        (a Viterbi pass trading confidence against leg length).
+        (a Viterbi pass trading confidence against leg length). A stop pinned by
+        ``fixed`` is not sent to the service; its coordinates steer its neighbours.
         """
-        results = [self.geocode(q, limit=limit) for q in queries]
+        pins = list(fixed) if fixed is not None else [None] * len(queries)
+        if len(pins) != len(queries):
+            raise QueryError("must have one entry per stop", field="fixed", value=len(pins))
+        results = [
+            _pinned_result(q, pin) if pin is not None else self.geocode(q, limit=limit)
+            for q, pin in zip(queries, pins)
+        ]
         return _choose_jointly(results)
 
     # -- internals ------------------------------------------------------------------
@@ -564,6 +572,13 @@ class OnlineGeocoder:
             answer,
             warnings=tuple(answer.warnings) + (f"{warning}; offline answer used",),
         )
+
+
+def _pinned_result(query: str, location: LatLon) -> GeocodeResult:
+    """The answer for a stop whose coordinates the caller already knows."""
+    given = Candidate(name=query, location=location, country="", kind="", source="given",
+                      confidence=1.0, reason="coordinates given by the caller")
+    return GeocodeResult(query=query, best=given, candidates=(given,))
 
 
 def _choose_jointly(results: list[GeocodeResult]) -> list[GeocodeResult]:

@@ -7,7 +7,6 @@ Readers stay pure (a CSV row without coordinates becomes an unresolved
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import replace
 from typing import Sequence
 
@@ -20,13 +19,6 @@ __all__ = ["resolve_itinerary", "LOW_CONFIDENCE"]
 
 #: Below this confidence a resolved stop gets a "check this" warning.
 LOW_CONFIDENCE = 0.35
-
-
-def _accepts_fixed(geocoder: Geocoder) -> bool:
-    try:
-        return "fixed" in inspect.signature(geocoder.geocode_route).parameters
-    except (TypeError, ValueError):
-        return False
 
 
 def _place_from(place: Place, cand: Candidate) -> Place:
@@ -64,7 +56,7 @@ def resolve_itinerary(itinerary: Itinerary, geocoder: Geocoder | None = None
         try:
             check_query(stop.place.name)
         except QueryError as err:
-            warnings.append(f'row {i + 1}, place "{_short(stop.place.name)}": not resolved: '
+            warnings.append(f'stop {i + 1}, place "{_short(stop.place.name)}": not resolved: '
                             f"{err.problem}")
             continue
         usable.append(i)
@@ -74,7 +66,7 @@ def resolve_itinerary(itinerary: Itinerary, geocoder: Geocoder | None = None
     for i, stop, result in zip(usable, sub, results):
         if stop.location is not None:
             continue
-        where = f'row {i + 1}, place "{_short(stop.place.name)}"'
+        where = f'stop {i + 1}, place "{_short(stop.place.name)}"'
         if result.best is None:
             warnings.append(f"{where}: not resolved: {result.reason or 'no candidate'}")
             continue
@@ -91,10 +83,7 @@ def _geocode(geo: Geocoder, stops: Sequence[Stop]) -> list[GeocodeResult]:
     names = [s.place.name for s in stops]
     dates = [s.date for s in stops]
     modes = [s.mode.value for s in stops]
-    if _accepts_fixed(geo):
-        return list(geo.geocode_route(names, dates=dates, modes=modes,  # type: ignore[call-arg]
-                                      fixed=[s.location for s in stops]))
-    return list(geo.geocode_route(names, dates=dates, modes=modes))
+    return list(geo.geocode_route(names, dates=dates, modes=modes, fixed=[s.location for s in stops]))
 
 
 def _short(text: str, limit: int = 60) -> str:
