@@ -78,14 +78,23 @@ def geocode(name: str) -> GeocodeResult:
 
 
 def geocode_in_route(itinerary: Itinerary, index: int, name: str) -> GeocodeResult:
-    """Geocode ``name`` as stop ``index`` of ``itinerary``: its neighbours are the context."""
+    """Geocode ``name`` as stop ``index`` of ``itinerary``: its neighbours are the context.
+
+    Stops that already have coordinates are passed as fixed points, so the choice
+    is steered by where the neighbours really are, not by re-reading their names.
+    """
     names = [s.name for s in itinerary.stops]
     names[index] = name
     dates = [s.date for s in itinerary.stops]
     modes = [s.mode.value for s in itinerary.stops]
+    fixed = [s.location for s in itinerary.stops]
+    fixed[index] = None
     gc = geocoder()
     try:
-        results = gc.geocode_route(names, dates=dates, modes=modes, limit=6)
+        try:
+            results = gc.geocode_route(names, dates=dates, modes=modes, limit=6, fixed=fixed)
+        except TypeError:  # a geocoder without fixed points
+            results = gc.geocode_route(names, dates=dates, modes=modes, limit=6)
         return results[index]
     except Exception:  # joint resolution is a refinement; a single lookup still answers
         log.exception("route geocoding failed; falling back to a single lookup")
