@@ -111,12 +111,19 @@ def streamlit_server(app: str | Path = ROOT / "streamlit_app.py", *, timeout_s: 
 
 
 def wait_for_app_idle(page, *, timeout_ms: int = 30_000) -> None:
-    """Wait until the Streamlit app has connected and finished its script run."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
+    """Wait until the app is connected and its script run has finished.
+
+    Streamlit marks its root element with the connection and script-run states;
+    "initial" (no run started yet) does not count as idle, so a call right after
+    page load waits for the first run instead of returning before it.
+    """
     page.wait_for_function(
         """() => {
-            const s = document.querySelector('[data-testid="stStatusWidget"]');
-            return !s || !/Running/i.test(s.innerText || '');
+            const app = document.querySelector('[data-testid="stApp"]');
+            if (!app) return false;
+            const connected = /connected/i.test(app.getAttribute('data-test-connection-state') || '');
+            const state = app.getAttribute('data-test-script-state') || 'initial';
+            return connected && !['initial', 'running', 'rerunRequested'].includes(state);
         }""",
         timeout=timeout_ms,
     )

@@ -63,7 +63,7 @@ class FakeGeocoder:
         found = _candidate(query, 10.0, 20.0, 0.95, country="XX")
         return GeocodeResult(query, found, (found,))
 
-    def geocode_route(self, queries, *, dates=None, modes=None, limit=5):
+    def geocode_route(self, queries, *, dates=None, modes=None, limit=5, fixed=None):
         return [self.geocode(q, limit=limit) for q in queries]
 
 
