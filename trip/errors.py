@@ -45,8 +45,9 @@ def _short(value: Any, limit: int = 80) -> str:
 class ValidationError(TripError, ValueError):
     """A value broke a rule.
 
-    The message names where the value sits (``row`` counts from 1 for the first
-    data row, ``field`` is the column or attribute) and repeats the value, e.g.
+    The message names where the value sits (``row`` is the row as the user sees
+    it in the file, as a spreadsheet numbers it: a CSV's header is row 1; ``field``
+    is the column or attribute) and repeats the value, e.g.
     ``row 4, column "date": "Sept 31" is not a date (expected YYYY-MM-DD)``.
     """
 
