@@ -106,12 +106,15 @@ def _service_class(name: str) -> type:
 
 
 class RateLimiter:
-    """At least ``min_interval_s`` between the starts of consecutive calls, across threads.
+    """At least ``min_interval_s`` between consecutive calls, across threads.
 
     A caller is let through only when the clock has passed the previous
     caller's actual start plus the interval (checked under a lock), so a
     thread that oversleeps can never squeeze the next call closer than the
-    interval. Waiting threads sleep, never spin. A service that asks for a
+    interval. A caller that reports :meth:`done` also pushes the next start to
+    one interval after its request *finished*: the gap the service sees between
+    two arrivals is then at least the interval, however late the first one
+    arrived (a service's usage policy counts arrivals, not our send times). Waiting threads sleep, never spin. A service that asks for a
     pause (HTTP 429 with Retry-After) pushes every later call back with
     :meth:`hold_off`. ``clock`` and ``sleep`` are injectable for tests.
     """
@@ -143,6 +146,11 @@ class RateLimiter:
                     return waited
             self._sleep(delay)
             waited += delay
+
+    def done(self) -> None:
+        """The request let through last has finished: space the next one from now."""
+        with self._lock:
+            self._next = max(self._next, self._clock() + self.min_interval_s)
 
     def hold_off(self, seconds: float) -> None:
         """No call starts within ``seconds`` from now (a service asked for a pause)."""
@@ -535,6 +543,7 @@ class OnlineGeocoder:
             try:
                 locations = self._call(query, limit)
             except Exception as err:  # geopy and adapter errors are classified, nothing escapes raw
+                self.rate_limiter.done()
                 failure = _classify(err)
                 log.info("%s attempt %d for %r failed: %s", self.service, attempt + 1, query, failure.message)
                 if failure.retry_after_s:
@@ -542,6 +551,7 @@ class OnlineGeocoder:
                 if not failure.retryable:
                     break
                 continue
+            self.rate_limiter.done()
             rows = []
             for rank, location in enumerate(locations or ()):
                 data = _location_to_dict(self.service, rank, location)
