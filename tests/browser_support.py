@@ -127,3 +127,20 @@ def wait_for_app_idle(page, *, timeout_ms: int = 30_000) -> None:
         }""",
         timeout=timeout_ms,
     )
+
+
+def map_frame(page, *, ready: str = ".leaflet-container", timeout_ms: int = 60_000):
+    """The iframe in which streamlit-folium drew the Leaflet map, once ``ready`` shows in it."""
+    check = f"() => !!(window.L && document.querySelector({ready!r}))"
+    deadline = time.monotonic() + timeout_ms / 1000
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            if frame is page.main_frame:
+                continue
+            try:
+                if frame.evaluate(check):
+                    return frame
+            except Exception:  # a frame navigating or detached mid-check: look again
+                pass
+        page.wait_for_timeout(200)
+    raise AssertionError(f"no map iframe drew a Leaflet map with {ready} within {timeout_ms} ms")

@@ -30,6 +30,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from browser_support import block_external_requests, launch_chromium, streamlit_server, wait_for_app_idle
+from browser_support import map_frame as browser_map_frame
 from trip.errors import ValidationError
 from trip.geo import LatLon
 from trip.itinerary import MAX_NAME, Itinerary, Place, Source, Stop, safe_url
@@ -374,7 +375,7 @@ def test_dashboard_shared_links_show_payloads_as_text(browser, number):
                 if " ".join(heading.split()) != " ".join(itinerary.title.split()):
                     found.append(f"{where}: title not shown as typed: {heading[:80]!r} "
                                  f"for {itinerary.title[:80]!r}")
-                map_frame = _map_frame(page)
+                map_frame = browser_map_frame(page)
                 found += problems(page, where)
                 opened = map_frame.evaluate(OPEN_ALL)
                 assert opened["maps"] == 1
@@ -465,22 +466,6 @@ def test_dashboard_error_messages_from_crafted_links_and_files_are_text(browser,
         finally:
             context.close()
     assert found == [], "\n".join(found)
-
-
-def _map_frame(page):
-    page.wait_for_selector("iframe", timeout=60_000)
-    deadline = 60_000
-    for _ in range(deadline // 250):
-        for frame in page.frames:
-            if frame is page.main_frame:
-                continue
-            try:
-                if frame.evaluate("() => !!(window.L && document.querySelector('.leaflet-container'))"):
-                    return frame
-            except Exception:
-                pass
-        page.wait_for_timeout(250)
-    raise AssertionError("the dashboard's map iframe never drew a Leaflet map")
 
 
 def _click_stop(page, frame, index: int) -> bool:

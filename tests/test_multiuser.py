@@ -24,6 +24,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from browser_support import block_external_requests, launch_chromium, streamlit_server, wait_for_app_idle
+from browser_support import map_frame as browser_map_frame
 from trip.geo import LatLon
 from trip.itinerary import Itinerary, Place, Stop
 from trip.share import decode_itinerary, encode_itinerary
@@ -52,18 +53,7 @@ def token_of(page) -> str:
 
 
 def map_frame(page):
-    deadline = time.monotonic() + TIMEOUT_MS / 1000
-    while time.monotonic() < deadline:
-        for frame in page.frames:
-            if frame is page.main_frame:
-                continue
-            try:
-                if frame.evaluate("() => !!(window.L && document.querySelector('.trip-stop'))"):
-                    return frame
-            except Exception:
-                pass
-        page.wait_for_timeout(200)
-    raise AssertionError("the map iframe never drew its stops")
+    return browser_map_frame(page, ready=".trip-stop", timeout_ms=TIMEOUT_MS)
 
 
 def wait_rendered(page) -> None:
