@@ -164,10 +164,10 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context()
-    blocked = block_external_requests(context)
+def watched_page(context, allowed_origins: tuple[str, ...] = ()):
+    """A page of ``context`` that reaches only ``allowed_origins``, runs the injection
+    watcher in every frame, and records blocked URLs and dialogs for :func:`problems`."""
+    blocked = block_external_requests(context, allowed_origins=allowed_origins)
     context.add_init_script(WATCH)
     page = context.new_page()
     dialogs: list[str] = []
@@ -179,7 +179,13 @@ def page(browser):
     page.on("dialog", on_dialog)
     page.dialogs = dialogs  # type: ignore[attr-defined]
     page.blocked = blocked  # type: ignore[attr-defined]
-    yield page
+    return page
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    yield watched_page(context)
     context.close()
 
 
@@ -358,12 +364,7 @@ def test_dashboard_shared_links_show_payloads_as_text(browser, number):
     trips = _dashboard_trips()[number:number + 1]
     with streamlit_server() as url:
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        blocked = block_external_requests(context, allowed_origins=(url,))
-        context.add_init_script(WATCH)
-        page = context.new_page()
-        page.dialogs = []  # type: ignore[attr-defined]
-        page.blocked = blocked  # type: ignore[attr-defined]
-        page.on("dialog", lambda d: (page.dialogs.append(f"{d.type}: {d.message[:80]}"), d.dismiss()))
+        page = watched_page(context, allowed_origins=(url,))
         found: list[str] = []
         try:
             for itinerary in trips:
@@ -445,11 +446,7 @@ def test_dashboard_error_messages_from_crafted_links_and_files_are_text(browser,
     upload.write_text(f'place,date\nArtyom,"{HOSTILE_MARKDOWN}"\n', encoding="utf-8")
     with streamlit_server() as url:
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        blocked = block_external_requests(context, allowed_origins=(url,))
-        context.add_init_script(WATCH)
-        page = context.new_page()
-        page.dialogs = []  # type: ignore[attr-defined]
-        page.blocked = blocked  # type: ignore[attr-defined]
+        page = watched_page(context, allowed_origins=(url,))
         found: list[str] = []
         try:
             for number, token in enumerate(links):
