@@ -105,6 +105,37 @@ def _downloads(itinerary: Itinerary) -> None:
                                help=f"The same file as: python -m trip export --to {fmt}")
 
 
+_PICTURE_KEY = "picture"  # session key: (the itinerary pictured, its PNG bytes)
+
+
+@guarded_callback("making the PNG picture")
+def _make_picture() -> None:
+    itinerary = state.current()
+    st.session_state.pop(_PICTURE_KEY, None)
+    st.session_state[_PICTURE_KEY] = (itinerary, services.picture(itinerary))
+
+
+def _picture(itinerary: Itinerary) -> None:
+    """A PNG of the map for articles: made on request (it takes the browser about half
+    a second), then offered for download until the trip changes."""
+    problem = services.picture_problem()
+    if problem:
+        st.button("PNG picture", key="make_png", disabled=True, width="stretch",
+                  help=f"Not available on this server: {problem}")
+        return
+    services.start_browser()
+    made = st.session_state.get(_PICTURE_KEY)
+    if made is not None and made[0] == itinerary:
+        st.download_button("Download PNG", data=made[1], file_name=slug(itinerary.title) + ".png",
+                           mime="image/png", key="dl_png", on_click="ignore", width="stretch",
+                           help="The same picture as: python -m trip export --to png")
+        return
+    empty = not itinerary.resolved_stops
+    st.button("PNG picture", key="make_png", on_click=_make_picture, width="stretch", disabled=empty,
+              help="No stop has coordinates yet, so there is nothing to draw" if empty else
+              "Draw the map as a 1200×800 PNG (plain background, provenance in the file)")
+
+
 def io_panel() -> None:
     itinerary = state.current()
     st.subheader("Open")
@@ -124,6 +155,7 @@ def io_panel() -> None:
 
     st.subheader("Save")
     _downloads(itinerary)
+    _picture(itinerary)
 
     st.subheader("Share")
     problem = state.share_problem()

@@ -29,6 +29,9 @@ __all__ = [
     "export",
     "write_export",
     "export_formats",
+    "picture_problem",
+    "start_browser",
+    "picture",
     "read_upload",
     "resolve",
 ]
@@ -162,6 +165,41 @@ def write_export(itinerary: Itinerary, fmt: str) -> bytes:
     from trip.formats import write_itinerary
 
     return write_itinerary(itinerary, fmt)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def picture_problem() -> str | None:
+    """Why PNG pictures cannot be made on this server (no Playwright or no Chromium),
+    or None. Checked at most every five minutes, so installing Chromium is noticed."""
+    from trip.errors import ExportError
+
+    try:
+        importlib.import_module("playwright.sync_api")
+        from trip.formats import png
+    except ImportError:
+        return "PNG pictures need Playwright on the server: pip install playwright"
+    try:
+        png.find_chromium()
+    except ExportError as err:
+        return str(err)
+    return None
+
+
+@st.cache_resource(show_spinner=False)
+def start_browser() -> bool:
+    """Start the shared headless Chromium in the background, once per server, so the
+    first PNG does not wait about a second for it."""
+    from trip.formats import png
+
+    png.warm_up(wait=False)
+    return True
+
+
+def picture(itinerary: Itinerary, *, width: int = 1200, height: int = 800) -> bytes:
+    """The PNG ``python -m trip export --to png`` writes (offline background)."""
+    from trip.formats.png import render_png
+
+    return render_png(itinerary, width=width, height=height)
 
 
 def read_upload(data: bytes, name: str) -> Itinerary:

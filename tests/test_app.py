@@ -282,6 +282,57 @@ def test_downloads_are_the_cli_bytes() -> None:
             assert proto.deferred_file_id, fmt
 
 
+@pytest.mark.browser
+def test_png_picture_is_made_on_request_and_follows_the_trip() -> None:
+    at = _app()
+    trip = _trip(at)
+    assert not [b for b in at.get("download_button") if b.label == "Download PNG"]
+    at.button(key="make_png").click().run()
+    _no_traceback(at)
+    pictured, data = at.session_state["picture"]
+    assert pictured == trip and data.startswith(b"\x89PNG\r\n\x1a\n")
+    download = [b for b in at.get("download_button") if b.label == "Download PNG"]
+    assert len(download) == 1 and download[0].proto.url.endswith(".png")
+    # a changed trip is a stale picture: the button to make one comes back
+    _edit(at, deleted=[0])
+    assert not [b for b in at.get("download_button") if b.label == "Download PNG"]
+    assert not at.button(key="make_png").disabled
+
+
+def test_png_without_a_browser_is_a_disabled_button_that_says_why(monkeypatch) -> None:
+    from app import services
+
+    monkeypatch.setenv("TRIP_CHROMIUM", "/nonexistent/chromium")
+    services.picture_problem.clear()
+    try:
+        at = _app()
+        _no_traceback(at)
+        button = at.button(key="make_png")
+        assert button.disabled
+        assert "TRIP_CHROMIUM" in button.help and "/nonexistent/chromium" in button.help
+    finally:
+        services.picture_problem.clear()
+
+
+def test_a_failed_png_says_why_and_keeps_the_trip(monkeypatch) -> None:
+    from app import services
+    from trip.errors import ExportError
+
+    def broken(itinerary, **options):
+        raise ExportError("Chromium did not finish the snapshot within 30 s")
+
+    monkeypatch.setattr(services, "picture_problem", lambda: None)
+    monkeypatch.setattr(services, "start_browser", lambda: True)
+    monkeypatch.setattr(services, "picture", broken)
+    at = _app()
+    before = _trip(at)
+    at.button(key="make_png").click().run()
+    _no_traceback(at)
+    assert any("did not finish the snapshot within 30 s" in m for m in _messages(at))
+    assert _trip(at) == before
+    assert "picture" not in at.session_state
+
+
 def test_reload_restores_the_trip_from_the_url() -> None:
     mine = Itinerary(title="From a link", stops=(
         Stop(Place("Harbin", LatLon(45.75, 126.65)), date="2023-09-18"),

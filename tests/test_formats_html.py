@@ -206,3 +206,15 @@ def test_any_itinerary_is_embedded_intact_and_adds_no_elements(itinerary):
 
 BASE_SCRIPTS = parse(html_format.write(Itinerary((Stop(Place("A", LatLon(1.0, 2.0), source="manual")),))
                                        ).decode("utf-8")).scripts
+
+
+def test_the_still_page_for_pictures_is_lean_and_does_not_animate():
+    trip = load_sample("kim-jong-un-2023-far-east")
+    full = html_format.render_html(trip, tiles=None)
+    still = html_format.render_html(trip, tiles=None, still=True)
+    assert 'id="trip-itinerary"' in full and 'id="trip-itinerary"' not in still
+    assert "<details>" in full and "<details>" not in still  # the footer is its summary line
+    assert html_format.FOOTER_ID in still
+    for option in ('"zoomControl": false', '"zoomAnimation": false', '"fadeAnimation": false'):
+        assert option in still and option not in full
+    assert len(still) < len(full)

@@ -114,3 +114,73 @@ def test_warm_browser_serves_snapshots_from_any_thread():
         thread.join(timeout=120)
     assert len(results) == 2 and all(r.startswith(b"\x89PNG") for r in results)
     assert png._ChromiumWorker._thread is not None and png._ChromiumWorker._thread.is_alive()
+
+
+# -- what the picture shows, and the warm page between snapshots ----------------
+
+def colour_count(data: bytes, hex_colour: str, *, tolerance: int = 40) -> int:
+    """Pixels within ``tolerance`` (per channel) of ``hex_colour``."""
+    import io
+
+    from PIL import Image
+
+    target = tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    raw = Image.open(io.BytesIO(data)).convert("RGB").tobytes()
+    return sum(1 for i in range(0, len(raw), 3)
+               if all(abs(raw[i + k] - target[k]) <= tolerance for k in range(3)))
+
+
+@pytest.mark.browser
+def test_the_picture_shows_the_route_in_its_mode_colour():
+    from trip.itinerary import Mode
+    from trip.render import MODE_STYLES
+
+    train = MODE_STYLES[Mode.TRAIN].color
+    plane = MODE_STYLES[Mode.PLANE].color
+    rail = png.render_png(load_sample("hanoi-beijing-rail"), width=800, height=600)
+    # the (dashed) train legs are drawn: the legend swatch alone is about a hundred pixels
+    assert colour_count(rail, train) > 300
+    # the next snapshot reuses the warm page: nothing of the rail trip is left in it
+    flight = png.render_png(load_sample("tokyo-honolulu-los-angeles"), width=800, height=600)
+    assert colour_count(flight, plane) > 300
+    assert colour_count(flight, train, tolerance=25) < 50
+
+
+@pytest.mark.browser
+def test_a_page_that_does_not_draw_fails_clearly_and_the_next_snapshot_works():
+    with pytest.raises(ExportError, match="did not draw"):
+        png.snapshot("<!doctype html><title>no map</title><p>nothing here</p>", width=300, height=200)
+    data = png.render_png(load_sample("hanoi-beijing-rail"), width=320, height=240)
+    assert struct.unpack(">II", chunks(data)[0][1][:8]) == (320, 240)
+
+
+@pytest.mark.browser
+def test_snapshot_pages_reach_no_server(tmp_path):
+    """Anything the page asks for (images, scripts, fetches) is aborted in the browser:
+    a loopback server that would log each request sees none."""
+    import http.server
+    import threading
+
+    seen: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            seen.append(self.path)
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        page = (f'<!doctype html><img src="{base}/img.png"><script src="{base}/x.js"></script>'
+                f'<link rel="stylesheet" href="{base}/s.css"><script>fetch("{base}/fetch")</script>')
+        with pytest.raises(ExportError):  # no map on it, but every request was tried
+            png.snapshot(page, width=200, height=100, timeout_s=10)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert seen == []

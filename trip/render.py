@@ -473,6 +473,12 @@ def tile_layer(tiles: str | None) -> folium.TileLayer | None:
 _tile_layer = tile_layer  # the name trip.formats.png first used
 
 
+# Leaflet options for a picture: fitBounds lands at once instead of animating
+# (a screenshot taken mid-animation shows half-drawn layers).
+_STILL_OPTIONS: dict[str, Any] = {"zoom_control": False, "zoom_animation": False,
+                                  "fade_animation": False, "marker_zoom_animation": False}
+
+
 def render_map(
     itinerary: Itinerary,
     *,
@@ -489,6 +495,7 @@ def render_map(
     layer_control: bool = True,
     numbered_limit: int = 1000,
     step_km: float = 100.0,
+    still: bool = False,
 ) -> TripMap:
     """Draw ``itinerary`` as a folium map (see the module docstring for what it shows).
 
@@ -497,7 +504,11 @@ def render_map(
     template, or ``None`` for no tiles at all; ``asset_links`` comes from
     :func:`trip.assets.asset_links` (default: self-contained ``data:`` URLs).
     Stops without coordinates are not drawn; the title line counts them.
+    ``still=True`` draws for a picture: no buttons, no animations, so the map is
+    final as soon as the page has loaded.
     """
+    if still:
+        fullscreen = layer_control = False
     data = map_data(itinerary, route=route, antimeridian=antimeridian, step_km=step_km,
                     numbered_limit=numbered_limit)
     tile = tile_layer(tiles)
@@ -512,6 +523,7 @@ def render_map(
         control_scale=True,
         prefer_canvas=not data["numbered"],
         world_copy_jump=False,
+        **_STILL_OPTIONS if still else {},
     )
     heading = itinerary.title if title is None else title
     m.get_root().title = html_lib.escape(heading or "Trip map")

@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..errors import ValidationError
+from ..errors import ExportError, ValidationError
 from ..formats import FORMATS, format_module
 from ..itinerary import Itinerary
 from . import print_json
@@ -140,14 +140,26 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
+def _start_browser() -> None:
+    """Start Chromium in the background while the itinerary is read and geocoded."""
+    from ..formats import png
+
+    try:
+        png.warm_up(wait=False)
+    except ExportError:
+        pass  # the export itself says what is missing
+
+
 def run(args: argparse.Namespace) -> int:
     from .show import geocode_missing, load_itinerary
 
+    fmt = _format_for(args)
+    if fmt == "png":
+        _start_browser()
     itinerary = load_itinerary(args.itinerary)
     warnings: list[str] = []
     if not args.no_geocode:
         itinerary, warnings = geocode_missing(itinerary)
-    fmt = _format_for(args)
     out: Path | None = None
     if args.output != "-":
         out = Path(args.output) if args.output else _default_output(args.itinerary, fmt)

@@ -82,7 +82,7 @@ def _source_item(title: str, url: str) -> str:
     return f"<li>{text}</li>"
 
 
-def _footer(provenance: Provenance) -> str:
+def _footer(provenance: Provenance, *, details: bool = True) -> str:
     esc = html_lib.escape
     count = len(provenance.sources)
     short_hash = provenance.content_hash.partition(":")[2][:12]
@@ -90,6 +90,8 @@ def _footer(provenance: Provenance) -> str:
     summary = (f"{count} source{'s' if count != 1 else ''} · exported {esc(provenance.exported_at)} "
                f"by {esc(provenance.generator)} · gazetteer {esc(gazetteer)} · "
                f'<span title="{esc(provenance.content_hash)}">#{esc(short_hash)}</span>')
+    if not details:
+        return f'<footer id="{FOOTER_ID}"><div>{summary}</div></footer>'
     items = "".join(_source_item(s.title, s.url) for s in provenance.sources) or "<li>none given</li>"
     credits = "".join(f"<li>{esc(c)}</li>" for c in provenance.credits)
     return (
@@ -116,10 +118,16 @@ def _json_block(element_id: str, payload: str) -> str:
 
 
 def render_html(itinerary: Itinerary, *, tiles: str | None = "OpenStreetMap",
-                provenance: Provenance | None = None, **render_options: Any) -> str:
-    """The self-contained page for ``itinerary`` (``render_options`` go to ``render_map``)."""
+                provenance: Provenance | None = None, still: bool = False,
+                **render_options: Any) -> str:
+    """The self-contained page for ``itinerary`` (``render_options`` go to ``render_map``).
+
+    ``still=True`` makes the page for a picture (:mod:`trip.formats.png`): the map
+    has no buttons or animations, the footer is its one summary line, and the machine-readable JSON blocks are left
+    out (the picture carries the provenance itself), which halves the page.
+    """
     provenance = provenance or build_provenance(itinerary)
-    m = render_map(itinerary, tiles=tiles, asset_links=_NO_LINKS, **render_options)
+    m = render_map(itinerary, tiles=tiles, asset_links=_NO_LINKS, still=still, **render_options)
     root = m.get_root()
     inline = [assets.style_tag(text) for _, text in assets.css_assets()]
     inline += [assets.style_tag(_FOOTER_CSS)]
@@ -131,7 +139,9 @@ def render_html(itinerary: Itinerary, *, tiles: str | None = "OpenStreetMap",
     title, root.title = root.title, None
     head = '<meta charset="utf-8" />\n' + (f"<title>{title}</title>\n" if title else "")
     root.header.add_child(_Raw(head + _meta_tags(provenance)), name="trip_meta", index=0)
-    root.html.add_child(_Raw(_footer(provenance)), name="trip_footer")
+    root.html.add_child(_Raw(_footer(provenance, details=not still)), name="trip_footer")
+    if still:
+        return root.render()
     root.html.add_child(_Raw(
         _json_block("trip-provenance", to_js_json(provenance.as_dict())) + "\n"
         + _json_block("trip-itinerary", to_js_json_text(canonical_json(itinerary)))),

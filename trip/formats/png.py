@@ -135,7 +135,8 @@ class _ChromiumWorker:
     _thread: threading.Thread | None = None
 
     @classmethod
-    def run(cls, job: Any, *args: Any, timeout_s: float) -> Any:
+    def submit(cls, job: Any, *args: Any) -> Future:
+        """Queue ``job(state, *args)`` for the browser thread; its future, not yet done."""
         with cls._lock:
             if cls._thread is None or not cls._thread.is_alive():
                 cls._thread = threading.Thread(target=cls._loop, name="trip-chromium", daemon=True)
@@ -143,10 +144,18 @@ class _ChromiumWorker:
                 atexit.register(cls.stop)
         future: Future = Future()
         cls._jobs.put((job, args, future))
+        return future
+
+    @staticmethod
+    def result(future: Future, *, timeout_s: float) -> Any:
         try:
             return future.result(timeout=timeout_s)
         except FutureTimeout:
             raise ExportError(f"Chromium did not finish the snapshot within {timeout_s:.0f} s") from None
+
+    @classmethod
+    def run(cls, job: Any, *args: Any, timeout_s: float) -> Any:
+        return cls.result(cls.submit(job, *args), timeout_s=timeout_s)
 
     @classmethod
     def stop(cls) -> None:
@@ -173,6 +182,7 @@ class _ChromiumWorker:
 
 
 def _close(state: dict[str, Any]) -> None:
+    _drop_page(state)
     for key, method in (("browser", "close"), ("driver", "stop")):
         thing = state.pop(key, None)
         if thing is not None:
@@ -182,6 +192,16 @@ def _close(state: dict[str, Any]) -> None:
                 pass
 
 
+def _drop_page(state: dict[str, Any]) -> None:
+    """Forget the warm page (after a failure, so the next snapshot starts clean)."""
+    page = state.pop("page", None)
+    if page is not None:
+        try:
+            page.context.close()
+        except Exception:  # noqa: BLE001 - the browser may be gone with it
+            pass
+
+
 def _browser(state: dict[str, Any], executable: str, timeout_ms: float) -> Any:
     """The warm browser, (re)started when missing, crashed, or the executable changed."""
     browser = state.get("browser")
@@ -189,6 +209,7 @@ def _browser(state: dict[str, Any], executable: str, timeout_ms: float) -> Any:
         return browser
     from playwright.sync_api import sync_playwright
 
+    _drop_page(state)
     if browser is not None:
         try:
             browser.close()
@@ -202,44 +223,91 @@ def _browser(state: dict[str, Any], executable: str, timeout_ms: float) -> Any:
     return state["browser"]
 
 
-def _shoot(state: dict[str, Any], executable: str, page_html: str, width: int, height: int,
+def _page(state: dict[str, Any], executable: str, timeout_ms: float) -> Any:
+    """The warm page: one context whose every request goes through :func:`_route`.
+
+    Snapshots navigate this page to :data:`SNAPSHOT_URL`, which the route answers
+    with the page of the moment. A real navigation lets Chromium parse the page as
+    it streams in, which is about twice as fast as ``set_content`` (a
+    ``document.write`` of the whole page), and keeping the page saves a new
+    context and renderer per snapshot.
+    """
+    browser = _browser(state, executable, timeout_ms)
+    page = state.get("page")
+    if page is not None and not page.is_closed():
+        return page
+    context = browser.new_context(viewport={"width": 1200, "height": 800}, device_scale_factor=1,
+                                  java_script_enabled=True, service_workers="block")
+    context.route("**/*", lambda request_route: _route(state, request_route))
+    state["page"] = page = context.new_page()
+    page.set_default_timeout(timeout_ms)
+    return page
+
+
+def _route(state: dict[str, Any], request_route: Any) -> None:
+    """Answer the snapshot URL with the current page; let through only inline data and
+    the chosen tile hosts; abort everything else."""
+    url = request_route.request.url
+    if url == SNAPSHOT_URL and "html" in state:
+        request_route.fulfill(status=200, body=state["html"], content_type="text/html; charset=utf-8")
+        return
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob", "about") or (
+            parts.scheme == "https" and _host_allowed(parts.hostname or "", state.get("allowed", ()))):
+        request_route.continue_()
+    else:
+        request_route.abort()
+
+
+#: Where the warm page is sent for each snapshot (``.invalid`` never resolves: the
+#: route answers it before any lookup, and nothing else under it is served).
+SNAPSHOT_URL = "http://trip-snapshot.invalid/"
+
+# Runs after the page's load event: the map must exist, then two animation frames
+# let Leaflet lay out the markers and lines before the screenshot.
+_READY_JS = """() => {
+  if (!(window.L && document.querySelector('.leaflet-pane'))) return false;
+  return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))));
+}"""
+
+
+def _shoot(state: dict[str, Any], executable: str, page_html: bytes, width: int, height: int,
            timeout_ms: float, allowed_hosts: tuple[str, ...]) -> bytes:
     from playwright.sync_api import Error as PlaywrightError
 
-    def route(request_route) -> None:
-        parts = urlsplit(request_route.request.url)
-        if parts.scheme in ("data", "blob", "about") or (
-                parts.scheme == "https" and _host_allowed(parts.hostname or "", allowed_hosts)):
-            request_route.continue_()
-        else:
-            request_route.abort()
-
-    browser = _browser(state, executable, timeout_ms)
-    context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
+    page = _page(state, executable, timeout_ms)
+    state["html"], state["allowed"] = page_html, allowed_hosts
     try:
-        context.route("**/*", route)
-        page = context.new_page()
-        page.set_content(page_html, wait_until="load", timeout=timeout_ms)
-        page.wait_for_function("() => window.L && document.querySelector('.leaflet-pane')",
-                               timeout=timeout_ms)
+        if page.viewport_size != {"width": width, "height": height}:
+            page.set_viewport_size({"width": width, "height": height})
+        page.goto(SNAPSHOT_URL, wait_until="load", timeout=timeout_ms)
+        if not page.evaluate(_READY_JS):
+            raise ExportError("the map page did not draw (Leaflet did not start)")
         if allowed_hosts:
             try:
                 page.wait_for_load_state("networkidle", timeout=min(timeout_ms, 10_000))
             except PlaywrightError:
                 pass  # a slow tile server leaves grey squares, not a failed export
-        # Two animation frames: Leaflet has laid out the markers and lines.
-        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
         return page.screenshot(type="png", full_page=False, timeout=timeout_ms)
+    except BaseException:
+        _drop_page(state)  # whatever went wrong stays with that page
+        raise
     finally:
-        context.close()
+        state.pop("html", None)
+        state["allowed"] = ()
 
 
-def warm_up(*, timeout_s: float = 30.0) -> None:
-    """Start the shared Chromium now, so the first snapshot does not pay for the launch
-    (a dashboard can call this in the background at start-up)."""
+def _prepare(state: dict[str, Any], executable: str, timeout_ms: float) -> None:
+    _page(state, executable, timeout_ms)
+
+
+def warm_up(*, timeout_s: float = 30.0, wait: bool = True) -> None:
+    """Start the shared Chromium and its page now, so the first snapshot does not pay
+    for the launch (a dashboard can call this with ``wait=False`` at start-up)."""
     executable = find_chromium()
-    _ChromiumWorker.run(lambda state: _browser(state, executable, timeout_s * 1000) and None,
-                        timeout_s=timeout_s * 2 + 10)
+    job = _ChromiumWorker.submit(_prepare, executable, timeout_s * 1000)
+    if wait:
+        _ChromiumWorker.result(job, timeout_s=timeout_s * 2 + 10)
 
 
 def snapshot(page_html: str, *, width: int = 1200, height: int = 800, timeout_s: float = 30.0,
@@ -253,8 +321,8 @@ def snapshot(page_html: str, *, width: int = 1200, height: int = 800, timeout_s:
     # browser is reported rather than hidden by the warm one.
     executable = find_chromium()
     try:
-        return _ChromiumWorker.run(_shoot, executable, page_html, width, height, timeout_s * 1000,
-                                   allowed_hosts, timeout_s=timeout_s * 3 + 30)
+        return _ChromiumWorker.run(_shoot, executable, page_html.encode("utf-8"), width, height,
+                                   timeout_s * 1000, allowed_hosts, timeout_s=timeout_s * 3 + 30)
     except PlaywrightError as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise ExportError(f"Chromium could not take the snapshot: {first}") from err
@@ -263,11 +331,19 @@ def snapshot(page_html: str, *, width: int = 1200, height: int = 800, timeout_s:
 def render_png(itinerary: Itinerary, *, width: int = 1200, height: int = 800,
                tiles: str | None = None, timeout_s: float = 30.0) -> bytes:
     """The PNG snapshot of ``itinerary``'s map (plain background unless ``tiles`` is given)."""
+    try:
+        executable = find_chromium()
+    except ExportError:
+        executable = ""  # snapshot() reports it, after the same lookup
+    if executable:
+        # Chromium starts (or its warm page is checked) while the page is built here.
+        _ChromiumWorker.submit(_prepare, executable, timeout_s * 1000)
     provenance = build_provenance(itinerary)
-    # A still image needs no buttons; past a few hundred stops numbered icons are
-    # unreadable anyway, and canvas dots draw much faster.
-    page = render_html(itinerary, tiles=tiles, provenance=provenance,
-                       fullscreen=False, layer_control=False, numbered_limit=NUMBERED_LIMIT)
+    # A still image needs no buttons, popups or tooltips: only what shows is sent
+    # to the browser. Past a few hundred stops numbered icons are unreadable
+    # anyway, and canvas dots draw much faster.
+    page = render_html(_visible_only(itinerary), tiles=tiles, provenance=provenance, still=True,
+                       numbered_limit=NUMBERED_LIMIT)
     hosts: tuple[str, ...] = ()
     if tiles:
         from ..render import tile_layer  # the tile URL the map will ask for
@@ -279,6 +355,12 @@ def render_png(itinerary: Itinerary, *, width: int = 1200, height: int = 800,
             hosts = (host,) if host else ()
     png = snapshot(page, width=width, height=height, timeout_s=timeout_s, allowed_hosts=hosts)
     return add_text_chunks(png, _texts(itinerary, provenance))
+
+
+def _visible_only(itinerary: Itinerary) -> Itinerary:
+    """``itinerary`` without what only a popup would show (notes, sources, evidence)."""
+    return itinerary.replace(stops=tuple(
+        stop.replace(note="", sources=(), evidence="") for stop in itinerary.stops))
 
 
 def write(itinerary: Itinerary) -> bytes:
