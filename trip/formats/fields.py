@@ -117,17 +117,28 @@ def _number(value: Any, *, where: str, field: str) -> float | None:
     return number
 
 
-def stop_to_record(stop: Stop) -> dict[str, Any]:
-    """Every field of ``stop`` as a JSON-ready dict keyed by :data:`STOP_FIELDS`."""
+def stop_to_record(stop: Stop, *, decimals: int | None = COORD_DECIMALS,
+                   missing: str | None = "") -> dict[str, Any]:
+    """Every field of ``stop`` as a JSON-ready dict keyed by :data:`STOP_FIELDS`.
+
+    The exchange formats (GeoJSON, GPX and KML extensions) round coordinates to
+    ``decimals`` and write an absent date or time as ``missing`` (""); the JSON
+    itinerary keeps coordinates as they are and writes ``null`` (``decimals=None,
+    missing=None``).
+    """
     place = stop.place
     loc = place.location
+
+    def coord(value: float) -> float:
+        return value if decimals is None else round(value, decimals)
+
     return {
         "place": place.name,
-        "lat": None if loc is None else round(loc.lat, COORD_DECIMALS),
-        "lon": None if loc is None else round(loc.lon, COORD_DECIMALS),
-        "date": stop.date.isoformat() if stop.date else "",
-        "end_date": stop.end_date.isoformat() if stop.end_date else "",
-        "time": stop.time.isoformat() if stop.time else "",
+        "lat": None if loc is None else coord(loc.lat),
+        "lon": None if loc is None else coord(loc.lon),
+        "date": stop.date.isoformat() if stop.date else missing,
+        "end_date": stop.end_date.isoformat() if stop.end_date else missing,
+        "time": stop.time.isoformat() if stop.time else missing,
         "timezone": stop.timezone,
         "date_precision": stop.date_precision.value,
         "status": stop.status.value,

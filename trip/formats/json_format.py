@@ -28,6 +28,7 @@ from typing import Any
 from ..errors import FormatError, RowErrors, ValidationError
 from ..itinerary import Itinerary, Source, Stop
 from .csv_format import ALL_COLUMNS, _Row, _stop_from_row, parse_sources
+from .fields import stop_to_record
 
 __all__ = ["NAME", "EXTENSIONS", "MEDIA_TYPE", "FORMAT_ID", "VERSION", "read", "write",
            "stop_to_dict", "source_to_dict", "itinerary_to_dict", "itinerary_from_dict"]
@@ -44,28 +45,9 @@ def source_to_dict(source: Source) -> dict[str, str]:
 
 
 def stop_to_dict(stop: Stop) -> dict[str, Any]:
-    """One stop as a flat JSON object (the CSV's columns, with typed values)."""
-    place, loc = stop.place, stop.place.location
-    return {
-        "place": place.name,
-        "lat": None if loc is None else loc.lat,
-        "lon": None if loc is None else loc.lon,
-        "date": stop.date.isoformat() if stop.date else None,
-        "end_date": stop.end_date.isoformat() if stop.end_date else None,
-        "time": stop.time.isoformat() if stop.time else None,
-        "timezone": stop.timezone,
-        "date_precision": stop.date_precision.value,
-        "status": stop.status.value,
-        "mode": stop.mode.value,
-        "note": stop.note,
-        "sources": [source_to_dict(s) for s in stop.sources],
-        "evidence": stop.evidence,
-        "country": place.country,
-        "kind": place.kind,
-        "place_source": place.source,
-        "confidence": place.confidence,
-        "ref": place.ref,
-    }
+    """One stop as a flat JSON object (the CSV's columns, with typed values: exact
+    coordinates, ``null`` for an absent date or time)."""
+    return stop_to_record(stop, decimals=None, missing=None)
 
 
 def itinerary_to_dict(itinerary: Itinerary) -> dict[str, Any]:
