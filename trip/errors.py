@@ -7,6 +7,7 @@ leaf also derives from the built-in it resembles, so callers may catch either::
     ├── ValidationError (ValueError)        a value broke a rule; names row/field/value
     │   ├── FormatError                     a file could not be read as its format
     │   │   ├── FileTooLarge                the file is over the size limit
+    │   │   │   └── TooManyStops            more stops than one trip may hold
     │   │   └── RowErrors                   several rows are bad; ``errors`` lists each
     │   └── QueryError                      an empty, overlong or unusable place query
     ├── PlaceNotFound (LookupError)         no plausible place; carries suggestions
@@ -24,6 +25,7 @@ __all__ = [
     "ValidationError",
     "FormatError",
     "FileTooLarge",
+    "TooManyStops",
     "RowErrors",
     "QueryError",
     "PlaceNotFound",
@@ -87,6 +89,19 @@ class FormatError(ValidationError):
 
 class FileTooLarge(FormatError):
     """The file is larger than trip accepts."""
+
+
+class TooManyStops(FileTooLarge):
+    """The file (or link, or article set) holds more stops than one trip may have.
+
+    ``count`` is how many it holds, ``limit`` the most allowed.
+    """
+
+    def __init__(self, problem: str, *, count: int | None = None, limit: int | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(problem, **kwargs)
+        self.count = count
+        self.limit = limit
 
 
 class RowErrors(FormatError):

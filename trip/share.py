@@ -22,7 +22,8 @@ import json
 import zlib
 from typing import Any
 
-from .errors import FileTooLarge, FormatError, TripError, ValidationError
+from .errors import FileTooLarge, FormatError, TooManyStops, TripError, ValidationError
+from .formats import check_stop_count
 from .geo import COORD_DECIMALS, LatLon
 from .itinerary import DatePrecision, Itinerary, Mode, Place, Source, Status, Stop
 
@@ -95,6 +96,8 @@ def decode_itinerary(token: str) -> Itinerary:
                           field="share link", show_value=False) from err
     try:
         return _itinerary_from_doc(doc)
+    except TooManyStops:
+        raise
     except ValidationError as err:
         raise FormatError(f"holds an invalid trip: {err}", field="share link",
                           show_value=False) from err
@@ -158,6 +161,7 @@ def _text(doc: dict, key: str) -> str:
 def _itinerary_from_doc(doc: Any) -> Itinerary:
     if not isinstance(doc, dict) or not isinstance(doc.get("p"), list):
         raise FormatError("holds no list of stops", field="share link", show_value=False)
+    check_stop_count(len(doc["p"]), name=None, field="share link")  # before building any stop
     stops = []
     for row, item in enumerate(doc["p"], start=1):
         try:

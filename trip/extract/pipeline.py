@@ -113,7 +113,14 @@ class Extraction:
     warnings: tuple[str, ...] = ()
 
     def itinerary(self, *, title: str = "") -> Itinerary:
-        """The stops as an :class:`~trip.itinerary.Itinerary` (what ``-o`` writes)."""
+        """The stops as an :class:`~trip.itinerary.Itinerary` (what ``-o`` writes).
+
+        Raises :class:`~trip.errors.TooManyStops` past :data:`trip.formats.MAX_STOPS`,
+        the limit every file and link obeys.
+        """
+        from ..formats import check_stop_count
+
+        check_stop_count(len(self.stops), name=None, field="articles")
         if not title:
             who = ", ".join(self.travellers)
             title = f"Trip of {who} (draft from articles)" if who else "Draft itinerary from articles"

@@ -2,20 +2,29 @@
 
 A format module exposes ``NAME``, ``EXTENSIONS``, ``MEDIA_TYPE``,
 ``read(data: bytes, *, name: str = "") -> Itinerary`` and
-``write(itinerary: Itinerary) -> bytes``. This package only dispatches.
+``write(itinerary: Itinerary) -> bytes``. This package dispatches, and enforces
+the limits every format shares (:data:`MAX_FILE_BYTES`, :data:`MAX_STOPS`): a file
+over them is refused before any stop is built.
 """
 
 from __future__ import annotations
 
+import csv
 import importlib
+import io
+import json
+import re
 from pathlib import Path
 from types import ModuleType
+from typing import Any, Callable
 
-from ..errors import FileTooLarge, FormatError
+from lxml import etree
+
+from ..errors import FileTooLarge, FormatError, TooManyStops
 from ..itinerary import Itinerary
 
-__all__ = ["FORMATS", "MAX_FILE_BYTES", "format_module", "guess_format", "read_itinerary",
-           "write_itinerary", "load", "save"]
+__all__ = ["FORMATS", "MAX_FILE_BYTES", "MAX_STOPS", "check_stop_count", "count_stops",
+           "format_module", "guess_format", "read_itinerary", "write_itinerary", "load", "save"]
 
 #: Every format name, mapped to the module that implements it.
 FORMATS: dict[str, str] = {
@@ -31,6 +40,160 @@ READABLE = ("csv", "json", "geojson", "gpx", "kml")
 
 #: Uploads and files larger than this are refused before parsing.
 MAX_FILE_BYTES = 20 * 1024 * 1024
+
+#: Most stops one trip may hold. A 20 MB CSV can list ~650,000 stops, which ties
+#: a dashboard worker up for ~90 s; at 20,000 stops reading, routing and drawing
+#: take a few seconds (bench/bench_limits.py), and no real journey comes close.
+MAX_STOPS = 20_000
+
+
+def check_stop_count(count: int, *, name: str | None, field: str = "file") -> None:
+    """Raise :class:`~trip.errors.TooManyStops` if ``count`` stops exceed :data:`MAX_STOPS`.
+
+    Every path that builds an itinerary from outside data (files, share links,
+    articles) calls this, so one limit holds everywhere.
+    """
+    if count <= MAX_STOPS:
+        return
+    raise TooManyStops(
+        f"has {count:,} stops; one trip holds at most {MAX_STOPS:,}: "
+        f"split the trip into parts of up to {MAX_STOPS:,} stops and open them one at a time",
+        field=field, value=name, show_value=name is not None, count=count, limit=MAX_STOPS,
+    )
+
+
+# -- counting stops before parsing ---------------------------------------------------
+# Each counter first takes a cheap upper bound from the raw bytes; only when that
+# bound is over the limit does it count exactly (still without building a Stop).
+# Counters never raise on a malformed file: they return None and the reader
+# reports the problem in its own words.
+
+def _count_csv(data: bytes) -> int | None:
+    upper = data.count(b"\n") + 1
+    if upper <= MAX_STOPS:
+        return upper
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    lines = text.split("\n")
+    start = 0
+    while start < len(lines) and (lines[start].lstrip().startswith("#") or not lines[start].strip()):
+        start += 1
+    if start >= len(lines):
+        return None
+    from .csv_format import _dialect  # the reader's own rule for the separator
+
+    reader = csv.reader(io.StringIO("\n".join(lines[start + 1:]), newline=""),
+                        delimiter=_dialect(lines[start]))
+    try:  # a record whose cells are all blank is skipped by the reader, so not counted
+        return sum(map(bool, map(str.strip, map("".join, reader))))
+    except csv.Error:
+        return None
+
+
+def _count_json_stops(doc: Any) -> int | None:
+    if isinstance(doc, list):
+        return len(doc)
+    stops = doc.get("stops") if isinstance(doc, dict) else None
+    return len(stops) if isinstance(stops, list) else None
+
+
+def _count_geojson_stops(doc: Any) -> int | None:
+    if not isinstance(doc, dict):
+        return None
+    if doc.get("type") == "Feature":
+        return 1
+    features = doc.get("features")
+    if not isinstance(features, list):
+        return None
+    lines = ("LineString", "MultiLineString")
+    return sum(1 for f in features
+               if not (isinstance(f, dict) and isinstance(f.get("geometry"), dict)
+                       and f["geometry"].get("type") in lines))
+
+
+def _json_counter(count_doc: Callable[[Any], int | None]) -> Callable[[bytes], int | None]:
+    def count(data: bytes) -> int | None:
+        upper = data.count(b"{")  # every stop is an object
+        if upper <= MAX_STOPS:
+            return upper
+        try:
+            return count_doc(json.loads(data.decode("utf-8-sig")))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return None
+    return count
+
+
+def _xml_elements(data: bytes, tags: tuple[str, ...]) -> Any:
+    """(local name, element) at the end of each element named in ``tags``; no DTD, no entities."""
+    context = etree.iterparse(io.BytesIO(data), events=("end",), resolve_entities=False,
+                              load_dtd=False, no_network=True, huge_tree=False, remove_comments=True,
+                              remove_pis=True)
+    for _, element in context:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        local = tag.rsplit("}", 1)[-1]
+        if local in tags:
+            yield local, element
+
+
+def _count_gpx(data: bytes) -> int | None:
+    # Located stops are waypoints (or, without any, the first route's points);
+    # unlocated ones are <trip:stop> elements in the metadata.
+    opened = re.findall(rb"<(?:[\w.-]+:)?(?:wpt|rtept|stop)[\s/>]", data)
+    if len(opened) <= MAX_STOPS:
+        return len(opened)
+    waypoints = route_points = metadata_stops = 0
+    first_route_done = False
+    try:
+        for local, element in _xml_elements(data, ("wpt", "rtept", "rte", "metadata")):
+            if local == "wpt":
+                waypoints += 1
+                element.clear()
+            elif local == "rtept" and not first_route_done:
+                route_points += 1
+            elif local == "rte":
+                first_route_done = True
+                element.clear()
+            elif local == "metadata":
+                metadata_stops += sum(1 for e in element.iter("{*}stop"))
+    except etree.XMLSyntaxError:
+        return None
+    return (waypoints or route_points) + metadata_stops
+
+
+def _count_kml(data: bytes) -> int | None:
+    opened = re.findall(rb"<(?:[\w.-]+:)?Placemark[\s/>]", data)
+    if len(opened) <= MAX_STOPS:
+        return len(opened)
+    stops = 0
+    try:
+        for _, element in _xml_elements(data, ("Placemark",)):
+            if next(element.iter("{*}LineString"), None) is None:
+                stops += 1  # a line placemark is a leg or a track, not a stop
+            element.clear()
+    except etree.XMLSyntaxError:
+        return None
+    return stops
+
+
+_COUNTERS: dict[str, Callable[[bytes], int | None]] = {
+    "csv": _count_csv,
+    "json": _json_counter(_count_json_stops),
+    "geojson": _json_counter(_count_geojson_stops),
+    "gpx": _count_gpx,
+    "kml": _count_kml,
+}
+
+
+def count_stops(data: bytes, format: str) -> int | None:
+    """How many stops ``data`` holds at most, counted without building them (None: unreadable).
+
+    Below :data:`MAX_STOPS` the figure may be a generous upper bound (newlines,
+    open tags); above it, it is exact.
+    """
+    counter = _COUNTERS.get(format)
+    return counter(data) if counter else None
 
 
 def format_module(name: str) -> ModuleType:
@@ -65,7 +228,13 @@ def read_itinerary(data: bytes, *, format: str | None = None, name: str = "") ->
     if fmt not in READABLE:
         raise FormatError(f"cannot be read (readable formats: {', '.join(READABLE)})",
                           field="format", value=fmt)
-    return format_module(fmt).read(data, name=name)
+    label = name or "upload"
+    count = count_stops(data, fmt)
+    if count is not None:
+        check_stop_count(count, name=label)
+    itinerary = format_module(fmt).read(data, name=name)
+    check_stop_count(len(itinerary), name=label)  # in case a counter undercounted (e.g. UTF-16 XML)
+    return itinerary
 
 
 def write_itinerary(itinerary: Itinerary, format: str) -> bytes:
