@@ -6,6 +6,8 @@ import dataclasses
 import datetime as dt
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from trip.errors import ValidationError
 from trip.geo import LatLon
@@ -63,6 +65,55 @@ def test_strings_are_parsed_into_typed_values():
 def test_source_parse_and_str_round_trip(text, title, url):
     source = Source.parse(text)
     assert (source.title, source.url) == (title, url)
+    assert Source.parse(str(source)) == source
+
+
+@pytest.mark.parametrize(
+    ("title", "url", "text"),
+    [
+        ("Report <draft>", "", '"Report <draft>"'),
+        ("<https://x.example>", "", '"<https://x.example>"'),
+        ("https://x.example/a", "", '"https://x.example/a"'),
+        ('"Quoted"', "https://x.example", '"\\"Quoted\\"" <https://x.example>'),
+        ("Report <draft>", "https://x.example", "Report <draft> <https://x.example>"),
+        ("A; B | C", "", "A; B | C"),
+        ('"Quoted" headline', "", '"Quoted" headline'),
+        ("T", "https://x.example/a>b", "T <https://x.example/a>b>"),
+    ],
+)
+def test_source_text_is_plain_when_it_can_be_and_quoted_when_it_must(title, url, text):
+    source = Source(title=title, url=url)
+    assert str(source) == text
+    assert Source.parse(text) == source
+
+
+# Any text the model accepts as a title, and http(s) URLs with any characters a URL may hold.
+_titles = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+_url_chars = st.characters(blacklist_categories=("Cc", "Cs", "Zs", "Zl", "Zp"))
+_urls = st.builds(lambda scheme, host, rest: f"{scheme}://{host}{rest}",
+                  st.sampled_from(("http", "https")),
+                  st.text(st.characters(whitelist_categories=("Ll", "Nd")), min_size=1, max_size=12),
+                  st.text(_url_chars, max_size=30).map(lambda t: "/" + t if t else ""))
+
+
+def _source_or_none(title: str, url: str) -> Source | None:
+    try:
+        return Source(title=title, url=url)
+    except ValidationError:  # control characters, an unsafe URL, nothing at all
+        return None
+
+
+@given(title=_titles, url=st.one_of(st.just(""), _urls))
+@example(title="Report <draft>", url="")
+@example(title="<https://x>", url="")
+@example(title='"a" <https://x>', url="")
+@example(title="x <y", url="https://h/>")
+@example(title='"', url="https://h")
+@example(title="a | b; c", url="https://h/|;")
+def test_source_text_round_trips_for_every_title_and_url(title, url):
+    source = _source_or_none(title, url)
+    if source is None:
+        return
     assert Source.parse(str(source)) == source
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import json
 import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Iterator, Sequence
@@ -162,8 +163,16 @@ class Source:
 
     @classmethod
     def parse(cls, text: str) -> "Source":
-        """Read ``"Title <https://…>"``, a bare URL, or a bare title."""
+        """Read ``"Title <https://…>"``, a bare URL, a bare title, or the quoted form.
+
+        The quoted form, ``"Title" <https://…>`` or ``"Title"`` with the title as a
+        JSON string, is what :meth:`__str__` writes for a title the plain forms
+        would misread (``Report <draft>``, ``<https://x>``, a title that is a URL).
+        """
         text = text.strip()
+        quoted = cls._parse_quoted(text)
+        if quoted is not None:
+            return quoted
         if text.endswith(">") and " <" in text:
             title, _, url = text[:-1].rpartition(" <")
             return cls(title=title, url=url)
@@ -173,10 +182,41 @@ class Source:
             return cls(url=text)
         return cls(title=text)
 
+    @classmethod
+    def _parse_quoted(cls, text: str) -> "Source | None":
+        """``"Title"`` or ``"Title" <url>`` (title a JSON string), else None."""
+        if not text.startswith('"'):
+            return None
+        try:
+            title, end = _JSON_STRING.raw_decode(text)
+        except ValueError:
+            return None
+        if not isinstance(title, str):
+            return None
+        rest = text[end:]
+        if not rest:
+            return cls(title=title)
+        if rest.startswith(" <") and rest.endswith(">"):
+            return cls(title=title, url=rest[2:-1])
+        return None
+
     def __str__(self) -> str:
-        if self.title and self.url:
-            return f"{self.title} <{self.url}>"
-        return self.title or self.url
+        """``Title <url>``, the URL or the title; quoted when that would read back wrong.
+
+        ``Source.parse(str(source)) == source`` holds for every source.
+        """
+        plain = f"{self.title} <{self.url}>" if self.title and self.url else self.title or self.url
+        try:
+            if Source.parse(plain) == self:
+                return plain
+        except ValidationError:
+            pass
+        quoted = json.dumps(self.title, ensure_ascii=False)
+        return f"{quoted} <{self.url}>" if self.url else quoted
+
+
+#: Reads the JSON string that starts a quoted source (``"Title" <url>``).
+_JSON_STRING = json.JSONDecoder()
 
 
 def _parse_date(value: Any, *, field: str) -> dt.date | None:
