@@ -7,7 +7,8 @@
  * called "<img src=x onerror=alert(1)>" is shown as those characters.
  *
  *   TripMap.prepare(map, data)          -> ctx (shared by the layers below)
- *   TripMap.stopsLayer(ctx)             -> one GeoJSON layer of numbered stops
+ *   TripMap.stopsLayer(ctx)             -> one GeoJSON layer of numbered stops, decluttered
+ *                                          per zoom (icons fanned out, leader lines, labels placed)
  *   TripMap.routeLayer(ctx, mode)       -> the legs arriving by the given mode, with arrows
  *   TripMap.controls(ctx, options)      -> title, legend, fullscreen, minimap
  */
@@ -147,12 +148,264 @@
     });
   }
 
+  /* ---- decluttering -------------------------------------------------- */
+
+  /* Stops a few kilometres apart share one spot at the zoom that fits a long trip.
+     At every zoom level each numbered icon that would overlap one placed before it
+     is moved to the nearest free spot around its true point (searched ring by ring,
+     starting on the side away from the icons in its way), and a thin leader line
+     and a small dot show where it really is. Stops are placed in trip order, so the
+     first stop of a cluster keeps its true position and the layout depends on the
+     zoom alone: the same trip always looks the same. When nothing overlaps (high
+     zoom), every icon sits on its true point. Date labels then take the first side
+     of their icon where they cover no icon and no other label, or are left out
+     (the tooltip, the popup and the icon's aria-label still give the date).
+
+     Only the icon's offset from its point changes (its anchors and margins): the
+     marker keeps its true position, so clicks report the true point, and popups,
+     tooltips, keyboard focus and the DOM node stay as they were. */
+
+  var ICON = 26, HALF = ICON / 2;    /* the icon's size in trip-map.css */
+  var CLEAR = ICON + 2;              /* two icons' centres are at least this far apart in x or y */
+  var RING_FIRST = 30, RING_STEP = 20, ARC_STEP = 14, MAX_RINGS = 400;
+  var LABEL_H = 16, LABEL_GAP = 15;
+  /* Where a date label may go, relative to its icon's centre, in order of preference
+     (the box's left edge is given as a function of the label's width). */
+  var LABEL_SPOTS = [
+    function (w) { return [LABEL_GAP, -LABEL_H / 2]; },
+    function (w) { return [-LABEL_GAP - w, -LABEL_H / 2]; },
+    function (w) { return [LABEL_GAP, -LABEL_H - 8]; },
+    function (w) { return [LABEL_GAP, 8]; },
+    function (w) { return [-LABEL_GAP - w, -LABEL_H - 8]; },
+    function (w) { return [-LABEL_GAP - w, 8]; },
+    function (w) { return [-w / 2, -LABEL_GAP - LABEL_H]; },
+    function (w) { return [-w / 2, LABEL_GAP]; }
+  ];
+
+  /* Axis-aligned boxes in buckets of CELL pixels: placing n icons costs about n look-ups. */
+  var CELL = 32;
+  function BoxGrid() { this.cells = new Map(); this.boxes = []; }
+  BoxGrid.prototype._each = function (x0, y0, x1, y1, fn) {
+    var i0 = Math.floor(x0 / CELL), i1 = Math.floor(x1 / CELL);
+    var j0 = Math.floor(y0 / CELL), j1 = Math.floor(y1 / CELL);
+    for (var i = i0; i <= i1; i++) {
+      for (var j = j0; j <= j1; j++) {
+        if (fn(i * 67108864 + j) === true) return true;
+      }
+    }
+    return false;
+  };
+  BoxGrid.prototype.add = function (x0, y0, x1, y1) {
+    var index = this.boxes.length, cells = this.cells;
+    this.boxes.push([x0, y0, x1, y1]);
+    this._each(x0, y0, x1, y1, function (key) {
+      var list = cells.get(key);
+      if (list) list.push(index); else cells.set(key, [index]);
+    });
+  };
+  /* Calls fn(box) for every stored box that overlaps (not merely touches) the given one;
+     stops early, returning true, when fn returns true. */
+  BoxGrid.prototype.overlapping = function (x0, y0, x1, y1, fn) {
+    var cells = this.cells, boxes = this.boxes;
+    return this._each(x0, y0, x1, y1, function (key) {
+      var list = cells.get(key);
+      if (!list) return false;
+      for (var k = 0; k < list.length; k++) {
+        var b = boxes[list[k]];
+        if (x0 < b[2] && b[0] < x1 && y0 < b[3] && b[1] < y1 && fn(b) === true) return true;
+      }
+      return false;
+    });
+  };
+  BoxGrid.prototype.hits = function (x0, y0, x1, y1) {
+    return this.overlapping(x0, y0, x1, y1, function () { return true; });
+  };
+
+  function iconFree(grid, x, y) {
+    var h = CLEAR / 2;
+    return !grid.hits(x - h, y - h, x + h, y + h);
+  }
+
+  /* The offset from true point p to the nearest free spot. Rings that were full for
+     the same point stay full (icons are only ever added), so `fullRings` lets a
+     crowd of stops at one place skip them. */
+  function freeSpot(grid, p, fullRings) {
+    var h = CLEAR / 2, sx = 0, sy = 0, count = 0;
+    grid.overlapping(p.x - h, p.y - h, p.x + h, p.y + h, function (b) {
+      sx += (b[0] + b[2]) / 2; sy += (b[1] + b[3]) / 2; count++;
+    });
+    var awayX = count ? p.x - sx / count : 0, awayY = count ? p.y - sy / count : 0;
+    /* Away from the icons in the way; straight up for a stop at the very same spot. */
+    var base = (Math.abs(awayX) + Math.abs(awayY) < 0.5) ? -Math.PI / 2 : Math.atan2(awayY, awayX);
+    var key = Math.round(p.x) + "," + Math.round(p.y);
+    for (var k = fullRings.get(key) || 0; k < MAX_RINGS; k++) {
+      var r = RING_FIRST + k * RING_STEP;
+      var steps = Math.max(8, Math.round(2 * Math.PI * r / ARC_STEP));
+      var da = 2 * Math.PI / steps;
+      /* Nearest the preferred direction first: 0, +1, -1, +2, -2, ... steps. */
+      for (var t = 0; t < steps; t++) {
+        var j = (t & 1) ? (t + 1) >> 1 : -(t >> 1);
+        var a = base + j * da;
+        var dx = Math.round(r * Math.cos(a)), dy = Math.round(r * Math.sin(a));
+        if (iconFree(grid, p.x + dx, p.y + dy)) {
+          fullRings.set(key, k);
+          return [dx, dy];
+        }
+      }
+    }
+    return [0, 0];  /* nowhere free within reach: overlap rather than vanish */
+  }
+
+  function labelWidth(state) {
+    if (!state.labelW) {
+      /* Measured once (the text never changes); estimated while the map is hidden. */
+      var measured = state.label.offsetWidth;
+      if (!measured) return 8 + 6.5 * state.label.textContent.length;
+      state.labelW = measured;
+    }
+    return state.labelW;
+  }
+
+  function declutter(map, layer) {
+    var leaders = L.layerGroup();
+    var states = [];  /* per marker, in trip order: its label and current offsets */
+
+    function stateOf(marker) {
+      if (!marker._tripLayout) {
+        var node = marker.getElement();
+        marker._tripLayout = { dx: 0, dy: 0, node: node,
+                               label: node ? node.querySelector(".trip-stop-date") : null,
+                               labelX: null, labelY: null, labelShown: true, dot: null };
+      }
+      return marker._tripLayout;
+    }
+
+    function layout() {
+      if (!map._loaded) return;
+      var zoom = map.getZoom();
+      var markers = layer.getLayers();
+      var n = markers.length, i;
+      var points = new Array(n), offsets = new Array(n), waiting = [];
+      var grid = new BoxGrid(), h = CLEAR / 2;
+      states = new Array(n);
+      for (i = 0; i < n; i++) {
+        states[i] = stateOf(markers[i]);
+        if (states[i].label) labelWidth(states[i]);  /* reads before any write: one reflow at most */
+        var p = map.project(markers[i].getLatLng(), zoom);
+        points[i] = p;
+        if (iconFree(grid, p.x, p.y)) {
+          grid.add(p.x - h, p.y - h, p.x + h, p.y + h);
+          offsets[i] = [0, 0];
+        } else {
+          waiting.push(i);
+        }
+      }
+      var fullRings = new Map();
+      for (var w = 0; w < waiting.length; w++) {
+        i = waiting[w];
+        var d = freeSpot(grid, points[i], fullRings);
+        var cx = points[i].x + d[0], cy = points[i].y + d[1];
+        grid.add(cx - h, cy - h, cx + h, cy + h);
+        offsets[i] = d;
+      }
+
+      var labels = new BoxGrid(), placed = new Array(n);
+      for (i = 0; i < n; i++) {
+        var st = states[i];
+        if (!st.label) continue;
+        var width = labelWidth(st), x = points[i].x + offsets[i][0], y = points[i].y + offsets[i][1];
+        placed[i] = null;
+        for (var s = 0; s < LABEL_SPOTS.length; s++) {
+          var o = LABEL_SPOTS[s](width), x0 = x + o[0], y0 = y + o[1], x1 = x0 + width, y1 = y0 + LABEL_H;
+          if (!grid.hits(x0, y0, x1, y1) && !labels.hits(x0, y0, x1, y1)) {
+            labels.add(x0, y0, x1, y1);
+            placed[i] = o;
+            break;
+          }
+        }
+      }
+
+      leaders.clearLayers();
+      for (i = 0; i < n; i++) {
+        var moved = apply(markers[i], states[i], offsets[i], placed[i]);
+        if (offsets[i][0] || offsets[i][1]) {
+          var end = map.unproject(points[i].add(L.point(offsets[i][0], offsets[i][1])), zoom);
+          var line = L.polyline([markers[i].getLatLng(), end],
+                                { className: "trip-leader", interactive: false, weight: 1.25,
+                                  color: "#1f2933", opacity: 0.9, smoothFactor: 0 });
+          leaders.addLayer(line);
+          var path = line.getElement && line.getElement();
+          if (path) path.setAttribute("data-stop", String(markers[i].feature.properties.n));
+        }
+        if (moved) {
+          if (markers[i].isPopupOpen()) markers[i].getPopup().update();
+          if (markers[i].isTooltipOpen()) markers[i].getTooltip().update();
+        }
+      }
+    }
+
+    /* Moves one icon (and its label) to the computed offset; true when the icon moved. */
+    function apply(marker, st, d, labelAt) {
+      var node = marker.getElement();
+      var moved = st.dx !== d[0] || st.dy !== d[1];
+      /* A marker taken off the map and put back gets a fresh icon element. */
+      if (moved || node !== st.node) {
+        st.node = node;
+        st.dx = d[0];
+        st.dy = d[1];
+        var o = marker.options.icon.options;
+        o.iconAnchor = [HALF - d[0], HALF - d[1]];
+        o.popupAnchor = [d[0], d[1] - 12];
+        o.tooltipAnchor = [d[0] + 12, d[1]];
+        if (node) {
+          node.style.marginLeft = (d[0] - HALF) + "px";
+          node.style.marginTop = (d[1] - HALF) + "px";
+          var fanned = !!(d[0] || d[1]);
+          L.DomUtil[fanned ? "addClass" : "removeClass"](node, "trip-stop-fanned");
+          if (fanned) {
+            if (!st.dot) {
+              st.dot = el("span", "trip-stop-anchor");
+              st.dot.setAttribute("aria-hidden", "true");
+              node.firstChild.appendChild(st.dot);
+            }
+            st.dot.style.left = (HALF - d[0]) + "px";
+            st.dot.style.top = (HALF - d[1]) + "px";
+          }
+        }
+      }
+      if (st.label) {
+        var shown = !!labelAt;
+        if (shown !== st.labelShown) {
+          L.DomUtil[shown ? "removeClass" : "addClass"](st.label, "trip-stop-date-hidden");
+          st.labelShown = shown;
+        }
+        if (shown && (labelAt[0] !== st.labelX || labelAt[1] !== st.labelY)) {
+          st.labelX = labelAt[0];
+          st.labelY = labelAt[1];
+          st.label.style.left = (HALF + labelAt[0]) + "px";
+          st.label.style.top = (HALF + labelAt[1]) + "px";
+        }
+      }
+      return moved;
+    }
+
+    layer.on("add", function () {
+      leaders.addTo(map);
+      map.on("zoomend", layout);
+      map.whenReady(layout);
+    });
+    layer.on("remove", function () {
+      map.off("zoomend", layout);
+      map.removeLayer(leaders);
+    });
+  }
+
   TripMap.stopsLayer = function (ctx) {
     var data = ctx.data;
     var numbered = data.numbered !== false;
     var showDates = !!data.dateLabels;
     var canvas = numbered ? null : L.canvas({ padding: 0.3 });
-    return L.geoJSON(ctx.stops, {
+    var layer = L.geoJSON(ctx.stops, {
       pointToLayer: function (feature, latlng) {
         var p = feature.properties;
         if (numbered) {
@@ -171,6 +424,8 @@
                         { maxWidth: 320, autoPanPaddingTopLeft: [20, 110], autoPanPaddingBottomRight: [20, 20] });
       }
     });
+    if (numbered) declutter(ctx.map, layer);
+    return layer;
   };
 
   /* ---- route --------------------------------------------------------- */
