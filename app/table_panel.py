@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from trip.errors import TripError, ValidationError
+from trip.formats.csv_format import parse_sources, sources_cell
 from trip.geo import LatLon
 from trip.geocoding import Candidate, GeocodeResult
 from trip.itinerary import Itinerary, Mode, Place, Source, Status, Stop
@@ -43,7 +44,6 @@ COLUMNS = ["pick", "order", "date", "end_date", "place", "match", "lat", "lon", 
            "status", "note", "source"]
 #: Session key: the latest geocoding answer per place name typed in this session.
 RESULTS_KEY = "geocode_results"
-_SOURCE_SEP = " | "
 #: A new row added without a place name gets this one, flagged unresolved, never dropped.
 NEW_STOP_NAME = "New stop"
 
@@ -97,7 +97,7 @@ def stops_frame(itinerary: Itinerary, selected: int | None,
             "mode": stop.mode.value,
             "status": stop.status.value,
             "note": stop.note,
-            "source": _SOURCE_SEP.join(str(s) for s in stop.sources),
+            "source": sources_cell(stop.sources),
         })
     frame = pd.DataFrame(rows, columns=COLUMNS)
     for column in ("date", "end_date"):
@@ -143,8 +143,17 @@ def _blank(value: Any) -> bool:
         return False
 
 
+#: What a missing value may read as once it has been through text ("None", "NaT", …).
+_MISSING_WORDS = frozenset({"none", "nat", "nan", "null"})
+
+
+def _missing(value: Any) -> bool:
+    """Blank, or a date/number cell holding the text of a missing value."""
+    return _blank(value) or (isinstance(value, str) and value.strip().lower() in _MISSING_WORDS)
+
+
 def _date(value: Any, field_name: str) -> dt.date | None:
-    if _blank(value):
+    if _missing(value):
         return None
     if isinstance(value, pd.Timestamp):
         return value.date()
@@ -163,7 +172,7 @@ def _date(value: Any, field_name: str) -> dt.date | None:
 
 
 def _number(value: Any, field_name: str) -> float | None:
-    if _blank(value):
+    if _missing(value):
         return None
     try:
         return float(value)
@@ -175,9 +184,12 @@ def _text(value: Any) -> str:
     return "" if _blank(value) else str(value)
 
 
-def _sources(value: Any) -> tuple[Source, ...]:
-    text = _text(value)
-    return tuple(Source.parse(part) for part in text.split(_SOURCE_SEP.strip()) if part.strip())
+def _sources(value: Any, before: tuple[Source, ...]) -> tuple[Source, ...]:
+    """The sources typed in the cell; the stop's own when the cell still shows them."""
+    text = _text(value).strip()
+    if text == sources_cell(before):
+        return before
+    return parse_sources(text) if text else ()
 
 
 def _geocoded_place(name: str, context: Itinerary, index: int,
@@ -221,7 +233,7 @@ def _edited_stop(stop: Stop, cells: Mapping[str, Any], *, context: Itinerary, in
         if name in cells:
             changes[name] = _text(cells[name])
     if "source" in cells:
-        changes["sources"] = _sources(cells["source"])
+        changes["sources"] = _sources(cells["source"], stop.sources)
     return stop.replace(**changes) if changes else stop
 
 
@@ -370,7 +382,9 @@ def _column_config() -> dict[str, Any]:
         "mode": cc.SelectboxColumn("Mode", options=[m.value for m in Mode], required=True),
         "status": cc.SelectboxColumn("Status", options=[s.value for s in Status], required=True),
         "note": cc.TextColumn("Note"),
-        "source": cc.TextColumn("Source", help="Title <https://…>; several separated by |"),
+        "source": cc.TextColumn(
+            "Source", help='Title <https://…>, a URL or a title; several separated by " | ". '
+                           'A title with < or > goes in "double quotes".'),
     }
 
 
@@ -382,6 +396,7 @@ def table_panel() -> None:
         frame, key=key, on_change=_on_table_change, args=(key,), num_rows="dynamic",
         hide_index=True, width="stretch", column_config=_column_config(),
         column_order=COLUMNS,
+        placeholder="",  # a stop without a date (or coordinates) shows an empty cell, not "None"
     )
     unresolved = len(itinerary.unresolved_stops)
     if unresolved:

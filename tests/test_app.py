@@ -21,9 +21,10 @@ from app.map_panel import nearest_stop
 from app.table_panel import apply_edits, is_ambiguous, match_text, stops_frame
 from app.timeline_panel import trip_until
 from trip.formats import write_itinerary
+from trip.formats.csv_format import parse_sources
 from trip.geo import LatLon
 from trip.geocoding import Candidate, GeocodeResult
-from trip.itinerary import Itinerary, Place, Stop
+from trip.itinerary import Itinerary, Place, Source, Stop
 from trip.samples import DEFAULT_SAMPLE, list_samples, load_sample
 from trip.share import decode_itinerary, encode_itinerary
 
@@ -418,6 +419,79 @@ def test_timeline_slider_limits_the_map_to_the_chosen_day() -> None:
     assert "Vostochny Cosmodrome" in names and "Komsomolsk-on-Amur" not in names
     at.slider(key="upto").set_value(dt.date(2023, 9, 17)).run()
     assert "Komsomolsk-on-Amur" in _map_stop_names(at)
+
+
+def _undated_trip() -> Itinerary:
+    """Stops with and without dates, one without coordinates, and sources that are
+    hard to write as text (a title with <>, one with | and ;, one that is a URL)."""
+    sources = (Source("Report <draft>"), Source("A | B; C", "https://example.org/a|b"),
+               Source("https://example.org/title-only"), Source('"Quoted"', "https://example.org/q"))
+    return Itinerary((
+        Stop(Place("Alpha", LatLon(43.1, 131.9), source="file"), date="2023-09-12",
+             end_date="2023-09-13", sources=sources),
+        Stop(Place("Beta", LatLon(44.0, 132.5), source="file"), sources=(Source("Plain", "https://example.org/p"),)),
+        Stop("Gamma", note="no coordinates, no date"),
+    ), title="Undated")
+
+
+def test_stops_without_a_date_show_empty_cells_not_none() -> None:
+    at = _app(token=encode_itinerary(_undated_trip()))
+    _no_traceback(at)
+    editor = _editor(at)
+    # Missing values are drawn with the editor's placeholder, which must be empty.
+    assert editor.proto.HasField("placeholder") and editor.proto.placeholder == ""
+    frame = editor.value
+    assert frame.loc[0, "date"] == dt.date(2023, 9, 12)
+    for row, column in ((1, "date"), (1, "end_date"), (2, "date"), (2, "end_date"), (2, "lat"), (2, "lon")):
+        assert frame.loc[row, column] is None or frame.loc[row, column] != frame.loc[row, column], \
+            (row, column, frame.loc[row, column])
+    as_text = {str(v) for v in frame.drop(columns=["date", "end_date", "lat", "lon"]).to_numpy().ravel()}
+    assert not as_text & {"None", "nan", "NaT", "<NA>"}, as_text
+
+
+def test_set_and_clear_a_date_in_the_table() -> None:
+    at = _app(token=encode_itinerary(_undated_trip()))
+    before = _trip(at)
+    _edit(at, edited={1: {"date": "2023-09-20"}})
+    _no_traceback(at)
+    assert _trip(at)[1].date == dt.date(2023, 9, 20) and _trip(at)[1].end_date is None
+    assert _editor(at).value.loc[1, "date"] == dt.date(2023, 9, 20)
+    # Cleared cells come back as null (the browser) or as the text of one: no date either way.
+    _edit(at, edited={1: {"date": None}})
+    assert _trip(at)[1].date is None
+    _edit(at, edited={0: {"end_date": None}})
+    _edit(at, edited={0: {"date": "None"}})
+    _no_traceback(at)
+    assert not _messages(at)
+    trip = _trip(at)
+    assert trip[0].date is None and trip[0].end_date is None
+    assert trip[0].sources == before[0].sources and _url_trip(at) == trip
+    # Clearing a date that still has an "until" is refused, says why, and keeps the trip.
+    at = _app(token=encode_itinerary(before))
+    _edit(at, edited={0: {"date": None}})
+    assert _trip(at) == before
+    assert any('row 1, column "end_date"' in e and "unchanged" in e for e in _messages(at))
+
+
+def test_sources_survive_an_unrelated_edit_and_read_back_from_their_cell() -> None:
+    at = _app(token=encode_itinerary(_undated_trip()))
+    before = _trip(at)
+    for row in range(len(before)):
+        _edit(at, edited={row: {"note": f"edited {row}", "mode": "car"}})
+        _no_traceback(at)
+        assert [s.sources for s in _trip(at)] == [s.sources for s in before]
+    # Committing the sources cell as shown changes nothing; typing a quoted title keeps its <>.
+    shown = _editor(at).value.loc[0, "source"]
+    _edit(at, edited={0: {"source": shown}})
+    assert _trip(at)[0].sources == before[0].sources
+    _edit(at, edited={1: {"source": '"Notes <draft>" <https://example.org/n> | Plain <https://example.org/p>'}})
+    _no_traceback(at)
+    assert _trip(at)[1].sources == (Source("Notes <draft>", "https://example.org/n"),
+                                    Source("Plain", "https://example.org/p"))
+    # What the cell shows now reads back as the same sources, whichever way it is written.
+    for row, stop in enumerate(_trip(at).stops):
+        assert parse_sources(_editor(at).value.loc[row, "source"]) == stop.sources
+    assert _url_trip(at) == _trip(at)
 
 
 # -- the pure parts -----------------------------------------------------------------------
