@@ -32,6 +32,7 @@ from trip.geocoding.online import (
     DeadlineAdapter,
     OnlineGeocoder,
     RateLimiter,
+    RetryPolicy,
     configured_geocoder,
     online_geocoder,
     service_names,
@@ -77,11 +78,11 @@ def cache(tmp_path: Path) -> GeocodeCache:
 
 
 def make(server: FakeNominatim, cache: GeocodeCache | None, *, fallback=None, timeout_s: float = 1.0,
-         attempts: int = 3, limiter: RateLimiter | None = None, **kwargs) -> OnlineGeocoder:
+         limiter: RateLimiter | None = None, **retry) -> OnlineGeocoder:
     return online_geocoder(
         "nominatim", base_url=server.url, user_agent="trip-tests/1.0 (loopback)", cache=cache if cache is not None else False,
-        fallback=fallback, timeout_s=timeout_s, attempts=attempts,
-        rate_limiter=limiter or RecordingLimiter(INTERVAL), backoff_s=BACKOFF, **kwargs,
+        fallback=fallback, timeout_s=timeout_s, rate_limiter=limiter or RecordingLimiter(INTERVAL),
+        retry=RetryPolicy(**{"backoff_s": BACKOFF, **retry}),
     )
 
 
@@ -151,7 +152,7 @@ def test_pinned_stops_are_not_sent_and_steer_their_neighbours(server, cache):
 
 def test_photon_is_reached_by_name_too(server, cache):
     photon = online_geocoder("photon", base_url=server.url, cache=cache, fallback=None,
-                             rate_limiter=RateLimiter(INTERVAL), backoff_s=BACKOFF)
+                             rate_limiter=RateLimiter(INTERVAL), retry=RetryPolicy(backoff_s=BACKOFF))
     best = photon.geocode("Ussuriysk").best
     assert (best.name, best.country, best.source) == ("Ussuriysk", "RU", "photon")
     assert best.location.lat == pytest.approx(43.8029)
@@ -381,7 +382,7 @@ def test_unreachable_service_falls_back(cache):
         url = gone.url
     offline = StubOffline()
     geocoder = online_geocoder("nominatim", base_url=url, cache=cache, fallback=offline, timeout_s=0.5,
-                               rate_limiter=RateLimiter(0), backoff_s=BACKOFF, attempts=2)
+                               rate_limiter=RateLimiter(0), retry=RetryPolicy(attempts=2, backoff_s=BACKOFF))
     result = geocoder.geocode("Vladivostok")
     assert result.best.source == "geonames" and "failed" in result.warnings[0]
 
@@ -564,3 +565,22 @@ def test_cache_is_safe_across_threads(tmp_path):
     for thread in threads:
         thread.join(timeout=20)
     assert len(cache) == 100
+
+
+@pytest.mark.parametrize("bad", [{"attempts": 0}, {"backoff_s": -1}, {"budget_s": float("nan")},
+                                 {"max_retry_after_s": "soon"}])
+def test_a_retry_policy_that_cannot_work_is_refused(bad):
+    (field,) = bad
+    with pytest.raises(ValidationError, match=f'"{field}"'):
+        RetryPolicy(**bad)
+
+
+def test_one_retry_policy_configures_the_geocoder(server, cache):
+    policy = RetryPolicy(attempts=2, backoff_s=BACKOFF, budget_s=5.0)
+    geocoder = online_geocoder("nominatim", base_url=server.url, cache=False, fallback=None,
+                               rate_limiter=RateLimiter(0), retry=policy)
+    assert geocoder.retry is policy
+    server.always("503")
+    with pytest.raises(GeocoderServiceError, match="after 2 attempts"):
+        geocoder.geocode("Vladivostok")
+    assert len(server.search_requests) == 2

@@ -53,6 +53,7 @@ from .cache import GeocodeCache, normalise_query
 
 __all__ = [
     "OnlineGeocoder",
+    "RetryPolicy",
     "RateLimiter",
     "DeadlineAdapter",
     "online_geocoder",
@@ -290,6 +291,32 @@ def _retry_after_s(headers: Any) -> float | None:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How hard one lookup tries before falling back: shared by every way of building a geocoder.
+
+    ``attempts`` requests at most, the n-th retry pausing ``backoff_s × 2ⁿ⁻¹``
+    (longer if the service asks with Retry-After, but a request to wait more
+    than ``max_retry_after_s`` falls back at once), all within ``budget_s``.
+    ``sleep`` and ``clock`` are injectable for tests.
+    """
+
+    attempts: int = 3
+    backoff_s: float = 1.0
+    max_retry_after_s: float = 30.0
+    budget_s: float = 60.0
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.attempts, int) or self.attempts < 1:
+            raise ValidationError("must be at least 1", field="attempts", value=self.attempts)
+        for name in ("backoff_s", "max_retry_after_s", "budget_s"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and value >= 0 and math.isfinite(value)):
+                raise ValidationError("must be a finite number of seconds ≥ 0", field=name, value=value)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class _Failure:
     """Why one attempt failed, and whether another attempt may help."""
 
@@ -408,9 +435,8 @@ class OnlineGeocoder:
     """One geopy service behind trip's :class:`~trip.geocoding.Geocoder` protocol.
 
     Build it with :func:`online_geocoder`, which fills in the shared rate
-    limiter, the cache and the offline fallback. Parameters that tests inject:
-    ``rate_limiter``, ``backoff_s`` (first retry pause, doubled each time),
-    ``sleep`` and ``clock``.
+    limiter, the cache and the offline fallback. Tests inject ``rate_limiter``
+    and a :class:`RetryPolicy` with short pauses or a fake clock.
     """
 
     def __init__(
@@ -422,27 +448,15 @@ class OnlineGeocoder:
         rate_limiter: RateLimiter,
         cache: GeocodeCache | None,
         fallback: Geocoder | Callable[[], Geocoder] | None,
-        attempts: int = 3,
-        backoff_s: float = 1.0,
-        max_retry_after_s: float = 30.0,
-        budget_s: float = 60.0,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
+        retry: RetryPolicy = RetryPolicy(),
     ) -> None:
-        if attempts < 1:
-            raise ValidationError("must be at least 1", field="attempts", value=attempts)
         self.service = service
         self.endpoint = endpoint
         self.geopy = geopy_geocoder
         self.rate_limiter = rate_limiter
         self.cache = cache
         self._fallback = fallback
-        self.attempts = attempts
-        self.backoff_s = backoff_s
-        self.max_retry_after_s = max_retry_after_s
-        self.budget_s = budget_s
-        self._sleep = sleep
-        self._clock = clock
+        self.retry = retry
         params = inspect.signature(geopy_geocoder.geocode).parameters
         self._supports_limit = "limit" in params
         self._supports_details = "addressdetails" in params
@@ -524,19 +538,20 @@ class OnlineGeocoder:
 
     def _ask(self, query: str, limit: int) -> list[dict[str, Any]]:
         """The service's answer, retried within the rate limit and the time budget."""
-        started = self._clock()
+        retry = self.retry
+        started = retry.clock()
         failure: _Failure | None = None
         sent = 0
-        for attempt in range(self.attempts):
+        for attempt in range(retry.attempts):
             if attempt:
-                pause = self.backoff_s * (2 ** (attempt - 1))
+                pause = retry.backoff_s * (2 ** (attempt - 1))
                 if failure is not None and failure.retry_after_s is not None:
-                    if failure.retry_after_s > self.max_retry_after_s:
+                    if failure.retry_after_s > retry.max_retry_after_s:
                         break  # asked to wait longer than we hold a lookup: fall back now
                     pause = max(pause, failure.retry_after_s)
-                if self._clock() - started + pause > self.budget_s:
+                if retry.clock() - started + pause > retry.budget_s:
                     break
-                self._sleep(pause)
+                retry.sleep(pause)
             self.rate_limiter.wait()
             self.requests_sent += 1
             sent += 1
@@ -547,7 +562,7 @@ class OnlineGeocoder:
                 failure = _classify(err)
                 log.info("%s attempt %d for %r failed: %s", self.service, attempt + 1, query, failure.message)
                 if failure.retry_after_s:
-                    self.rate_limiter.hold_off(min(failure.retry_after_s, self.max_retry_after_s))
+                    self.rate_limiter.hold_off(min(failure.retry_after_s, retry.max_retry_after_s))
                 if not failure.retryable:
                     break
                 continue
@@ -645,12 +660,7 @@ def online_geocoder(
     rate_limiter: RateLimiter | None = None,
     cache: GeocodeCache | None | bool = True,
     fallback: Geocoder | Callable[[], Geocoder] | None | bool = True,
-    attempts: int = 3,
-    backoff_s: float = 1.0,
-    max_retry_after_s: float = 30.0,
-    budget_s: float = 60.0,
-    sleep: Callable[[float], None] = time.sleep,
-    clock: Callable[[], float] = time.monotonic,
+    retry: RetryPolicy = RetryPolicy(),
     **service_options: Any,
 ) -> OnlineGeocoder:
     """An online geocoder for geopy service ``service`` ("nominatim", "photon", "pelias", …).
@@ -658,8 +668,9 @@ def online_geocoder(
     ``base_url`` ("http://127.0.0.1:8080") or ``domain`` + ``scheme`` point it at
     a server of your own. ``cache=True`` is the shared on-disk cache (False: none);
     ``fallback=True`` is :func:`trip.geocoding.default_geocoder` (None/False: raise
-    :class:`~trip.errors.GeocoderServiceError` instead). The public Nominatim
-    always gets at least 1 s between calls, whatever ``min_interval_s`` says.
+    :class:`~trip.errors.GeocoderServiceError` instead); ``retry`` says how hard
+    each lookup tries. The public Nominatim always gets at least 1 s between
+    calls, whatever ``min_interval_s`` says.
     """
     cls = _service_class(service)
     key = service.strip().lower()
@@ -715,11 +726,8 @@ def online_geocoder(
         fallback = default_geocoder
     elif fallback is False:
         fallback = None
-    return OnlineGeocoder(
-        key, geopy_geocoder, endpoint=endpoint, rate_limiter=rate_limiter, cache=cache,
-        fallback=fallback, attempts=attempts, backoff_s=backoff_s,
-        max_retry_after_s=max_retry_after_s, budget_s=budget_s, sleep=sleep, clock=clock,
-    )
+    return OnlineGeocoder(key, geopy_geocoder, endpoint=endpoint, rate_limiter=rate_limiter,
+                          cache=cache, fallback=fallback, retry=retry)
 
 
 def configured_geocoder(env: Mapping[str, str] | None = None) -> Geocoder:
