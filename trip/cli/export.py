@@ -25,6 +25,7 @@ from ..errors import ExportError, ValidationError
 from ..formats import FORMATS, format_module
 from ..itinerary import Itinerary
 from . import print_json
+from .geocoder_options import add_geocoder_options
 
 __all__ = ["register", "run", "export_bytes", "EXPORT_FORMATS"]
 
@@ -71,6 +72,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--height", type=int, default=800, help="png: height in pixels (default 800)")
     parser.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
     parser.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    add_geocoder_options(parser)
     parser.set_defaults(func=run)
 
 
@@ -151,15 +153,16 @@ def _start_browser() -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .show import geocode_missing, load_itinerary
+    from .show import geocode_missing, load_itinerary, online_geocoder_for
 
     fmt = _format_for(args)
+    online = online_geocoder_for(args)
     if fmt == "png":
         _start_browser()
     itinerary = load_itinerary(args.itinerary)
     warnings: list[str] = []
     if not args.no_geocode:
-        itinerary, warnings = geocode_missing(itinerary)
+        itinerary, warnings = geocode_missing(itinerary, geocoder=online)
     out: Path | None = None
     if args.output != "-":
         out = Path(args.output) if args.output else _default_output(args.itinerary, fmt)

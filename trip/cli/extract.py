@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..errors import FormatError, ValidationError
 from . import print_json
+from .geocoder_options import add_geocoder_options, online_geocoder_from
 
 __all__ = ["register", "run"]
 
@@ -44,6 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help='print {"stops": [...], "mentions": [...]}')
     p.add_argument("-o", "--output", metavar="FILE",
                    help="write the draft itinerary (format from the extension: .csv, .json, .geojson, …)")
+    add_geocoder_options(p)
     p.set_defaults(func=run)
 
 
@@ -67,9 +69,14 @@ def run(args: argparse.Namespace) -> int:
     from ..gazetteer import open_gazetteer
     from ..gazetteer.progress import terminal_progress
 
+    from ..geocoding.offline import OfflineGeocoder
+
+    online = online_geocoder_from(args, fallback=lambda: OfflineGeocoder(gazetteer))
     articles = [_read(spec) for spec in args.articles]
     # the first run builds the offline index (about a minute): show how far it has got
-    extractor = Extractor(open_gazetteer(progress=terminal_progress()))
+    gazetteer = open_gazetteer(progress=terminal_progress())
+    # places are spotted in the text with the gazetteer; --geocoder picks who resolves them
+    extractor = Extractor(gazetteer, online)
     result = extractor.extract_many(articles, published=args.published)
     if args.output:
         from ..formats import save

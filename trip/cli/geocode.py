@@ -18,6 +18,7 @@ from typing import Any
 
 from ..geocoding import Candidate, GeocodeResult
 from . import print_json
+from .geocoder_options import add_geocoder_options, online_geocoder_from
 
 __all__ = ["register", "run", "result_to_json"]
 
@@ -25,8 +26,9 @@ __all__ = ["register", "run", "result_to_json"]
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "geocode", help="resolve place names to coordinates (offline gazetteer)",
-        description="Resolve place names to coordinates with the offline gazetteer. "
-                    "The first run builds the index (about 20 s); later runs open it at once.",
+        description="Resolve place names to coordinates with the offline gazetteer (or, with "
+                    "--geocoder, an online service). The first run builds the index (about 20 s); "
+                    "later runs open it at once.",
         epilog="Exit status: 0 when every name resolved, 1 when some did not, 2 for a bad "
                "query. Example: python -m trip geocode --route Nanning Pingxiang 'Dong Dang'")
     parser.add_argument("names", nargs="+", metavar="NAME", help="place names, any script")
@@ -36,6 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON list on stdout")
     parser.add_argument("--limit", type=int, default=5, metavar="N",
                         help="candidates per name (default 5)")
+    add_geocoder_options(parser)
     parser.set_defaults(func=run)
 
 
@@ -92,7 +95,10 @@ def run(args: argparse.Namespace) -> int:
 
     for name in args.names:  # reject bad queries before the (maybe slow) first open
         check_query(name)
-    geocoder = OfflineGeocoder(open_gazetteer(progress=terminal_progress()))
+    def offline() -> OfflineGeocoder:
+        return OfflineGeocoder(open_gazetteer(progress=terminal_progress()))
+
+    geocoder = online_geocoder_from(args, fallback=offline) or offline()
     limit = max(1, args.limit)
     if args.route:
         results = geocoder.geocode_route(args.names, limit=limit)

@@ -21,6 +21,7 @@ from ..itinerary import Itinerary
 from ..route import Route, build_route
 from ..samples import list_samples, sample_path
 from . import print_json
+from .geocoder_options import add_geocoder_options, is_online, online_geocoder_from
 
 __all__ = ["register", "load_itinerary", "geocode_missing", "route_summary"]
 
@@ -46,7 +47,7 @@ def _default_geocoder() -> Any:
 
 
 def geocode_missing(itinerary: Itinerary, *, geocoder: Any = None) -> tuple[Itinerary, list[str]]:
-    """Fill missing coordinates with the offline gazetteer; return the trip and warnings.
+    """Fill missing coordinates (offline gazetteer unless ``geocoder``); return the trip and warnings.
 
     A fully located trip is returned untouched (no gazetteer is opened). If the
     geocoder cannot run, the trip is returned as it is with a warning saying so.
@@ -153,11 +154,19 @@ def _print_text(summary: dict[str, Any]) -> None:
         out.write("\nWarnings\n" + "".join(f"  - {w}\n" for w in summary["warnings"]))
 
 
+def online_geocoder_for(args: argparse.Namespace) -> Any | None:
+    """The online geocoder ``--geocoder`` asks for, None for the offline default; flags checked first."""
+    if args.no_geocode and is_online(args):
+        raise ValidationError("cannot be combined with --no-geocode", field="--geocoder", value=args.geocoder)
+    return online_geocoder_from(args, fallback=_default_geocoder)
+
+
 def _prepare(args: argparse.Namespace) -> tuple[Itinerary, Route, list[str]]:
+    online = online_geocoder_for(args)
     itinerary = load_itinerary(args.itinerary)
     warnings: list[str] = []
     if not args.no_geocode:
-        itinerary, warnings = geocode_missing(itinerary)
+        itinerary, warnings = geocode_missing(itinerary, geocoder=online)
     return itinerary, build_route(itinerary), warnings
 
 
@@ -200,6 +209,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="itinerary file (.csv, .json, …) or sample name: " + ", ".join(list_samples()))
     parser.add_argument("--no-geocode", action="store_true",
                         help="do not look up stops without coordinates")
+    add_geocoder_options(parser)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -59,6 +59,7 @@ __all__ = [
     "online_geocoder",
     "configured_geocoder",
     "service_names",
+    "check_service_name",
     "shared_rate_limiter",
     "DEFAULT_USER_AGENT",
     "NOMINATIM_PUBLIC_DOMAIN",
@@ -89,6 +90,12 @@ ENV_API_KEY = "TRIP_GEOCODER_API_KEY"
 def service_names() -> list[str]:
     """Every service name geopy knows, sorted."""
     return sorted(SERVICE_TO_GEOCODER)
+
+
+def check_service_name(name: str) -> str:
+    """``name`` as geopy knows it (trimmed, lower case); an unknown name lists the valid ones."""
+    _service_class(name)
+    return name.strip().lower()
 
 
 def _service_class(name: str) -> type:
