@@ -214,11 +214,14 @@ def test_names_from_the_sample_trips_and_articles(offline_geocoder):
 
 def test_implausible_alias_gives_way_to_a_plausible_name(offline_geocoder,
                                                         geocoder_without_landmarks):
-    # "Dili" is also an alternate name of Delhi (11 million): alone Delhi ranks
-    # first, on a route through Timor the capital of Timor-Leste does.
-    assert offline_geocoder.geocode("Dili").best.country == "IN"
+    # "Dili" is also an alternate name of Delhi (11 million): alone the capital of
+    # Timor-Leste, which is called so, ranks first; on a route through India, Delhi.
+    alone = offline_geocoder.geocode("Dili")
+    assert alone.best.country == "TL" and alone.candidates[1].country == "IN"
     results = _route(offline_geocoder, ["Port Moresby", "Dili", "Singapore"])
     assert results[1].best.country == "TL"
+    results = _route(offline_geocoder, ["Agra", "Dili", "Jaipur"])
+    assert results[1].best.country == "IN" and "fits the route" in results[1].reason
     # Where the route's favourite is an alias the route cannot reach, the next
     # candidate it can reach is taken and the alias is marked implausible.
     results = _route(offline_geocoder, ["Stavropol", "Vostochny"])
@@ -308,3 +311,122 @@ def test_long_flights_with_unknown_mode_raise_no_alarm(offline_geocoder):
     results = _route(offline_geocoder, ["Jeddah", "Hiroshima", "Kyiv"])
     assert [r.best.country for r in results] == ["SA", "JP", "UA"]
     assert not any(r.warnings for r in results)
+
+
+# -- one name alone, as a journalist types it in the dashboard or the CLI ---------------
+# (query, country, lat, lon): the place meant, within 50 km. Labelled by hand; the
+# coordinates are the town centre, the site, or our landmark's pin.
+SINGLE_NAMES = [
+    # An exact name beats another place's alternate name (transliteration, translation).
+    ("Khasan", "RU", 42.43, 130.64),          # not Hassan, Karnataka
+    ("Dili", "TL", -8.56, 125.57),            # not Delhi
+    ("Rome", "IT", 41.89, 12.51),             # not Lomé
+    ("Kim", "IN", 21.40, 72.93),              # the town called Kim, not Kimberley
+    ("Sal", "CV", 16.73, -22.94),             # the Cape Verde island, not San Salvador
+    ("White House", "US", 38.90, -77.04),     # not Casablanca ("white house" translated)
+    ("Angara", "RU", 56.15, 101.63),          # the Siberian river, not Ankara
+    ("Bar", "ME", 42.09, 19.10),              # not Qionghai
+    ("Abadan", "IR", 30.34, 48.30),           # not Ibadan
+    ("Parma", "IT", 44.80, 10.33),            # not Perm
+    ("Zaragoza", "ES", 41.65, -0.88),         # not Tijuana
+    ("Alessandria", "IT", 44.91, 8.61),       # not Alexandria, Egypt
+    ("Petropolis", "BR", -22.50, -43.18),     # not Saint Petersburg
+    ("Olbia", "IT", 40.92, 9.50),             # not Antalya
+    ("Pueblo", "US", 38.25, -104.61),         # not Puebla
+    ("Thai Nguyen", "VN", 21.59, 105.85),     # not Taiyuan
+    ("Tay Ninh", "VN", 11.31, 106.10),        # not Xining
+    # A town's common English name still wins over a namesake elsewhere.
+    ("Peking", "CN", 39.91, 116.40),
+    ("Bombay", "IN", 19.07, 72.88),
+    ("Canton", "CN", 23.12, 113.25),          # not Canton, Ohio
+    ("Calcutta", "IN", 22.57, 88.36),
+    ("Madras", "IN", 13.09, 80.28),
+    ("Saigon", "VN", 10.82, 106.63),
+    ("Rangoon", "MM", 16.81, 96.16),
+    ("Moscow", "RU", 55.75, 37.62),
+    ("Kiev", "UA", 50.45, 30.52),
+    ("Kyiv", "UA", 50.45, 30.52),
+    ("Cologne", "DE", 50.93, 6.95),           # not Cologne, Lombardy
+    ("Munich", "DE", 48.14, 11.58),
+    ("Florence", "IT", 43.77, 11.25),
+    ("Beijing", "CN", 39.91, 116.40),
+    ("St Petersburg", "RU", 59.94, 30.31),    # not St. Petersburg, Florida
+    ("Seville", "ES", 37.38, -5.97),
+    ("Leghorn", "IT", 43.54, 10.32),
+    ("Mecca", "SA", 21.43, 39.83),
+    ("Baroda", "IN", 22.30, 73.20),
+    ("Sana", "YE", 15.35, 44.21),             # not Saña, Peru
+    # Airports by IATA code.
+    ("JFK", "US", 40.64, -73.78),
+    ("LHR", "GB", 51.47, -0.45),
+    ("VVO", "RU", 43.40, 132.15),
+    ("CDG", "FR", 49.01, 2.55),
+    ("SVO", "RU", 55.97, 37.41),
+    ("DXB", "AE", 25.25, 55.36),
+    ("HND", "JP", 35.55, 139.78),
+    # Landmarks from data/landmarks.csv.
+    ("Vostochny Cosmodrome", "RU", 51.88, 128.33),
+    ("Baikonur", "KZ", 45.96, 63.31),
+    ("Kremlin", "RU", 55.75, 37.62),
+    ("Winter Palace", "RU", 59.94, 30.31),
+    ("Lake Baikal", "RU", 53.50, 108.00),
+    ("Tumangang", "KP", 42.41, 130.62),
+    ("Russky Bridge", "RU", 43.07, 131.91),
+    ("Ho Chi Minh Mausoleum", "VN", 21.04, 105.83),
+]
+
+# Names many places bear: the big or famous one first, the others offered.
+AMBIGUOUS_NAMES = [
+    ("Springfield", "US", 37.21, -93.29),     # Missouri, the most populous
+    ("Paris", "FR", 48.85, 2.35),
+    ("Portland", "US", 45.52, -122.68),       # Oregon
+    ("Georgia", "GE", 42.27, 42.80),          # the country (pin: mean of its towns)
+    ("Victoria", "HK", 22.28, 114.15),        # the most populous; Canada's and Australia's offered
+    ("Alexandria", "EG", 31.20, 29.92),
+    ("Cambridge", "GB", 52.20, 0.12),
+    ("Tripoli", "LY", 32.89, 13.19),
+    ("Santiago", "CL", -33.46, -70.65),
+]
+#: Of those, the ones where no place clearly dominates: the answer must say so.
+TRULY_AMBIGUOUS = {"Springfield", "Victoria", "Cambridge"}
+
+
+def _is(cand, country: str, lat: float, lon: float) -> bool:
+    return cand is not None and cand.country == country and \
+        distance_km(cand.location, LatLon(lat, lon)) <= 50
+
+
+@pytest.mark.parametrize("query, country, lat, lon", SINGLE_NAMES)
+def test_one_name_alone_is_the_place_meant(offline_geocoder, query, country, lat, lon):
+    best = offline_geocoder.geocode(query).best
+    assert _is(best, country, lat, lon), best
+
+
+@pytest.mark.parametrize("query, country, lat, lon", AMBIGUOUS_NAMES)
+def test_ambiguous_name_alone_is_the_famous_one_with_others_offered(
+        offline_geocoder, query, country, lat, lon):
+    result = offline_geocoder.geocode(query, limit=5)
+    assert _is(result.best, country, lat, lon), result.best
+    others = [c for c in result.candidates[1:]
+              if distance_km(c.location, result.best.location) > 500]
+    assert others, result.candidates
+    if query in TRULY_AMBIGUOUS:
+        assert result.best.confidence < 0.6
+        assert "ambiguous" in result.reason and "ambiguous" in result.best.reason
+        assert others[0].name in result.reason
+
+
+def test_borrowed_name_is_offered_second_with_honest_confidence(offline_geocoder):
+    # Delhi lists "Dili" among its alternate names: it stays on offer, and neither
+    # answer claims certainty.
+    result = offline_geocoder.geocode("Dili")
+    assert [c.country for c in result.candidates[:2]] == ["TL", "IN"]
+    assert 0.5 < result.best.confidence < 0.9
+    assert "alternate name" in result.candidates[1].reason
+    # A town's English name is its common name, not a borrowed one.
+    canton = offline_geocoder.geocode("Canton").best
+    assert canton.confidence > 0.8 and "common name" in canton.reason
+
+
+def test_single_name_table_is_big_enough():
+    assert len(SINGLE_NAMES) + len(AMBIGUOUS_NAMES) >= 40

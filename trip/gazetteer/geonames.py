@@ -12,9 +12,11 @@ import math
 from importlib import resources
 from typing import Any, Iterator
 
+from .exonyms import ENGLISH_NAMES
+from .normalize import normalize_name
 from .records import Match, PlaceRecord, population_importance
 
-__all__ = ["load_cities", "country_records", "COUNTRY_ALIASES"]
+__all__ = ["load_cities", "country_records", "city_records", "COUNTRY_ALIASES", "CAPITAL_BONUS"]
 
 # Everyday names for countries that GeoNames' English name does not cover. Facts
 # (what a country is called), collected by us.
@@ -81,21 +83,70 @@ def load_countries() -> dict[str, dict[str, Any]]:
         return json.load(fh)
 
 
+#: National capitals rank like a town this much (log10) bigger: news names capitals
+#: more often than their size alone suggests ("Dili" the capital of Timor-Leste).
+CAPITAL_BONUS = 0.3
+
+_ABBREVIATED = {"saint": "st", "sainte": "ste", "mount": "mt", "fort": "ft"}
+
+
+def _abbreviations(key: str) -> set[str]:
+    """Keys of the same name with "Saint"/"St" (etc.) swapped, both ways."""
+    words = key.split()
+    back = {v: k for k, v in _ABBREVIATED.items()}
+    out = set()
+    for i, word in enumerate(words):
+        swap = _ABBREVIATED.get(word) or back.get(word)
+        if swap:
+            out.add(" ".join(words[:i] + [swap] + words[i + 1:]))
+    return out
+
+
+def _most_populous(cities: dict[str, dict[str, Any]], wanted: set[tuple[str, str]]
+                   ) -> dict[tuple[str, str], str]:
+    """(country, normalised name) -> geonameid of the most populous town so called."""
+    best: dict[tuple[str, str], tuple[int, str]] = {}
+    for gid, city in cities.items():
+        key = (city.get("countrycode") or "", normalize_name(city["name"]))
+        if key in wanted:
+            population = int(city.get("population") or 0)
+            if key not in best or population > best[key][0]:
+                best[key] = (population, gid)
+    return {key: gid for key, (_, gid) in best.items()}
+
+
 def city_records(cities: dict[str, dict[str, Any]], admin1_names: dict[tuple[str, str], str]
                  ) -> Iterator[PlaceRecord]:
-    """One record per populated place, every alternate name as a key."""
+    """One record per populated place, every alternate name as a key.
+
+    GeoNames' alternate names are alternates (:data:`Match.ALT`) except the town's
+    English name from :data:`~trip.gazetteer.exonyms.ENGLISH_NAMES` and its own name
+    with "St"/"Saint" swapped, which are common names (:data:`Match.COMMON`).
+    """
+    english = {(cc, normalize_name(name)): names for (cc, name), names in ENGLISH_NAMES.items()}
+    english_at = {gid: english[key] for key, gid in _most_populous(cities, set(english)).items()}
+    capitals = {(iso, normalize_name(c["capital"])) for iso, c in load_countries().items()
+                if c.get("capital")}
+    capital_ids = set(_most_populous(cities, capitals).values())
     for gid, city in cities.items():
         population = int(city.get("population") or 0)
+        importance = population_importance(population)
+        if gid in capital_ids:
+            importance += CAPITAL_BONUS
         record = PlaceRecord(
             ref=f"geonames:{gid}", name=city["name"],
             lat=float(city["latitude"]), lon=float(city["longitude"]),
             country=city.get("countrycode") or "", kind="city", source="geonames",
-            population=population, importance=population_importance(population),
+            population=population, importance=importance,
             admin1=admin1_names.get((city.get("countrycode") or "", city.get("admin1code") or ""), ""),
         )
         record.add(city["name"], Match.NAME)
+        for name in english_at.get(gid, ()):
+            record.add(name, Match.COMMON)
+        variants = _abbreviations(normalize_name(city["name"]))
         for alt in city.get("alternatenames") or ():
-            record.add(alt, Match.ALT)
+            common = bool(variants) and normalize_name(alt) in variants
+            record.add(alt, Match.COMMON if common else Match.ALT)
         yield record
 
 
@@ -136,7 +187,7 @@ def country_records(cities: dict[str, dict[str, Any]]) -> Iterator[PlaceRecord]:
         )
         record.add(country["name"], Match.NAME)
         for alias in COUNTRY_ALIASES.get(iso, ()):
-            record.add(alias, Match.ALT)
+            record.add(alias, Match.COMMON)
         yield record
 
 

@@ -26,25 +26,33 @@ from .normalize import MAX_QUERY, normalize_name, split_kind_hint, transliterate
 from .records import Match
 
 __all__ = ["Gazetteer", "Hit", "AREA_KINDS", "MATCH_QUALITY", "SAME_PLACE_KM", "rank",
-           "explain", "match_quality", "distance_km_fast"]
+           "explain", "explained", "ambiguous_rival", "alias_penalty", "owns_name",
+           "match_quality", "distance_km_fast"]
 
 AREA_KINDS = frozenset({"country", "region"})
 # How much a kind of match adds to a place's importance (log10 population units).
-_MATCH_BONUS = {Match.NAME: 0.5, Match.ALT: 0.2, Match.CODE: 0.0, Match.QUALIFIED: 0.4,
-                Match.TRANSLIT: 0.1}
+_MATCH_BONUS = {Match.NAME: 0.5, Match.COMMON: 0.4, Match.ALT: 0.2, Match.CODE: 0.0,
+                Match.QUALIFIED: 0.4, Match.TRANSLIT: 0.1}
 # How far a kind of match can be trusted at all, whatever the ranking.
-MATCH_QUALITY = {Match.NAME: 1.0, Match.ALT: 0.95, Match.CODE: 0.9, Match.QUALIFIED: 0.95,
-                  Match.TRANSLIT: 0.85}
+MATCH_QUALITY = {Match.NAME: 1.0, Match.COMMON: 1.0, Match.ALT: 0.95, Match.CODE: 0.9,
+                 Match.QUALIFIED: 0.95, Match.TRANSLIT: 0.85}
 _HINT_BONUS = 2.0
 #: Similarity (rapidfuzz ratio) for a misspelling to resolve, and to be suggested.
 FUZZY_RESOLVE = 84.0
 FUZZY_SUGGEST = 70.0
 #: Candidates this close are one place when judging confidence or ambiguity.
 SAME_PLACE_KM = 50.0
-#: When a place of this importance (about 50,000 people) bears the exact name, places
-#: elsewhere that only list it as an alternate name lose this much.
-STRONG_NAME_IMPORTANCE = 4.7
-ALIAS_PENALTY = 1.5
+#: A place called so (its own name, importance at least NAMESAKE_IMPORTANCE: about
+#: 1,000 people) outranks a place elsewhere that merely lists the name among its
+#: alternates unless that place is ALIAS_GAP more important (100 times the people):
+#: "Dili" is Timor-Leste's capital, not Delhi; "Bombay" is still Mumbai, not the New
+#: Zealand village. Past the gap the penalty fades over ALIAS_PENALTY, so a narrow
+#: win stays a low-confidence one.
+NAMESAKE_IMPORTANCE = 3.0
+ALIAS_GAP = 2.0
+ALIAS_PENALTY = ALIAS_GAP - 0.3  # 0.3: the bonus of a name over an alternate name
+#: Below this share of belief the best candidate is called ambiguous in its reason.
+AMBIGUOUS_BELOW = 0.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +130,46 @@ def _kind_fits(kind: str, hint: str) -> bool:
     return kind == hint or kind in _KINDS_FITTING.get(hint, ())
 
 
+def owns_name(hit: Hit) -> bool:
+    """Is the matched key one of the place's own names (not a fuzzy or borrowed one)?"""
+    return hit.match in Match.OWN_NAMES and not hit.fuzzy
+
+
+def _curated(hit: Hit) -> bool:
+    """Own names, and a landmark's aliases (we listed them: "Khasan" for the station)."""
+    return owns_name(hit) or (hit.source == "landmarks" and not hit.fuzzy)
+
+
+def _contains(area: Hit, other: Hit) -> bool:
+    """Does ``area`` (a country or region) contain the place ``other``?"""
+    return area.kind in AREA_KINDS and area.country == other.country and (
+        area.kind == "country" or (bool(other.admin1) and other.admin1 == area.admin1))
+
+
+def alias_penalty(hit: Hit, namesakes: list[Hit], *, code_query: bool = False) -> float:
+    """How much ``hit`` loses for matching by a borrowed name while places elsewhere
+    bear it as their own (log10 units; 0 when none does or when it is far bigger).
+
+    Borrowed: an alternate name or transliteration, or a code when the query was not
+    written as one ("Sal" is not SAL airport); never a landmark's alias, which we
+    listed ourselves. Places that are one (within
+    :data:`SAME_PLACE_KM`, or an area and a place in it) do not count.
+    """
+    if code_query:  # "DAX" in capitals: GeoNames lists airport codes as alternate names
+        borrowed = hit.match == Match.TRANSLIT
+    else:
+        borrowed = hit.match in (Match.ALT, Match.TRANSLIT, Match.CODE)
+    if not borrowed or _curated(hit):
+        return 0.0
+    rivals = [n.importance for n in namesakes
+              if not (_contains(n, hit) or _contains(hit, n)
+                      or distance_km_fast(hit.lat, hit.lon, n.lat, n.lon) <= SAME_PLACE_KM)]
+    if not rivals:
+        return 0.0
+    gap = hit.importance - max(rivals)
+    return max(0.0, min(ALIAS_PENALTY, ALIAS_PENALTY - (gap - ALIAS_GAP)))
+
+
 def rank(hits: list[Hit], *, hint: str = "", code_query: bool = False, limit: int = 10
          ) -> list[tuple[Hit, float, float]]:
     """Hits best first, each with (score, confidence).
@@ -131,33 +179,25 @@ def rank(hits: list[Hit], *, hint: str = "", code_query: bool = False, limit: in
     by how much the kind of match can be trusted. The best candidate's confidence is
     that the place meant lies within :data:`SAME_PLACE_KM` of it, so it also gathers
     the shares of candidates that close (Dong Dang the station and the town).
+    A name borrowed from places that bear it loses :func:`alias_penalty`.
     """
     if not hits:
         return []
-    named = [h for h in hits if h.match == Match.NAME and not h.fuzzy
-             and h.kind not in AREA_KINDS and h.importance >= STRONG_NAME_IMPORTANCE]
+    namesakes = [h for h in hits if _curated(h) and h.importance >= NAMESAKE_IMPORTANCE]
 
     def score(h: Hit) -> float:
-        value = h.score(hint=hint, code_query=code_query)
-        # A town of 100,000+ literally called so beats a place elsewhere that merely
-        # lists the name among its alternates ("Rome" is also an alternate name of
-        # Lomé), unless that place is ten times bigger ("St Petersburg": the Russian
-        # city's alternate name, a Florida city's own).
-        if named and h.match in (Match.ALT, Match.TRANSLIT) and not any(
-                distance_km_fast(h.lat, h.lon, n.lat, n.lon) <= SAME_PLACE_KM
-                or h.importance >= n.importance + 1.0 for n in named):
-            value -= ALIAS_PENALTY
-        return value
+        return h.score(hint=hint, code_query=code_query) - alias_penalty(
+            h, namesakes, code_query=code_query)
 
     scored = sorted(((h, score(h)) for h in hits), key=lambda pair: (-pair[1], pair[0].place_id))
     scored = _drop_duplicates(scored)
     top = scored[0][1]
     first = scored[0][0]
-    if first.match != Match.NAME:
+    if not owns_name(first):
         # "New Delhi": Delhi has it as an alternate name, New Delhi is called so, and
         # they are one place on a map; show the one that bears the name.
         for pos, (hit, _) in enumerate(scored[1:], start=1):
-            if hit.match == Match.NAME and hit.kind == first.kind and distance_km_fast(
+            if owns_name(hit) and hit.kind == first.kind and distance_km_fast(
                     first.lat, first.lon, hit.lat, hit.lon) <= SAME_PLACE_KM:
                 scored.insert(0, scored.pop(pos))
                 break
@@ -192,13 +232,41 @@ def _drop_duplicates(scored: list[tuple[Hit, float]]) -> list[tuple[Hit, float]]
     return kept
 
 
-def explain(hit: Hit, position: int, count: int) -> str:
-    """The reason shown for a candidate: how it matched, what it is, where it ranks."""
+def explain(hit: Hit, position: int, count: int, *, rival: Hit | None = None) -> str:
+    """The reason shown for a candidate: how it matched, what it is, where it ranks.
+
+    ``rival``, given for the best candidate, is a far-away runner-up nearly as likely:
+    the reason then says the name is ambiguous and names it.
+    """
     text = f"{hit.match_label()}; {hit.describe()}"
-    if count > 1:
+    if rival is not None:
+        where = ", ".join(p for p in (rival.admin1, rival.country) if p)
+        text += f"; ambiguous: also {rival.name} ({where})"
+        if count > 2:
+            text += f" and {count - 2} more"
+    elif count > 1:
         text += ("; most prominent of " if position == 0 else f"; ranked {position + 1} of ") \
             + f"{count} places with this name"
     return text
+
+
+def ambiguous_rival(ranked: list[tuple[Hit, float, float]]) -> Hit | None:
+    """The runner-up far from the best when the best holds under
+    :data:`AMBIGUOUS_BELOW` of the belief (Springfield, Missouri and Massachusetts)."""
+    if len(ranked) < 2 or ranked[0][2] >= AMBIGUOUS_BELOW:
+        return None
+    best = ranked[0][0]
+    for hit, _, _ in ranked[1:]:
+        if distance_km_fast(best.lat, best.lon, hit.lat, hit.lon) > SAME_PLACE_KM:
+            return hit
+    return None
+
+
+def explained(ranked: list[tuple[Hit, float, float]]) -> list[Candidate]:
+    """Candidates with their reasons, from :func:`rank`'s output."""
+    rival = ambiguous_rival(ranked)
+    return [hit.candidate(conf, explain(hit, i, len(ranked), rival=rival if i == 0 else None))
+            for i, (hit, _, conf) in enumerate(ranked)]
 
 
 class Gazetteer:
@@ -301,9 +369,7 @@ class Gazetteer:
             core, hint = split_kind_hint(key)
             if hint:
                 hits = self.hinted_hits(core, hint)
-        ranked = rank(hits, hint=hint, code_query=_looks_like_code(name), limit=limit)
-        return [hit.candidate(conf, explain(hit, i, len(ranked)))
-                for i, (hit, _, conf) in enumerate(ranked)]
+        return explained(rank(hits, hint=hint, code_query=_looks_like_code(name), limit=limit))
 
     def hinted_hits(self, core: str, hint: str, *, radius_km: float = 40.0) -> list[Hit]:
         """Places called ``core``, and, when none is of the hinted kind, places of that
@@ -376,9 +442,7 @@ class Gazetteer:
                      ) -> list[Candidate]:
         """Ranked candidates for a misspelt name ("Vladivostock" -> Vladivostok)."""
         hits = self.fuzzy_hits(name, limit=limit, budget_s=budget_s)
-        ranked = rank(hits, limit=limit)
-        return [hit.candidate(conf, explain(hit, i, len(ranked)))
-                for i, (hit, _, conf) in enumerate(ranked)]
+        return explained(rank(hits, limit=limit))
 
     def suggest(self, name: str, *, limit: int = 5) -> list[str]:
         """Names to offer as "did you mean …", most prominent first, without repeats."""

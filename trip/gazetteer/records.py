@@ -13,16 +13,25 @@ __all__ = ["PlaceRecord", "Match", "population_importance"]
 
 
 class Match:
-    """How a key names a place (stored as a small int; lower is a better match)."""
+    """How a key names a place (stored as a small int; lower is a better match).
+
+    A place's own names (:data:`OWN_NAMES`) are its primary name and the common names
+    we curated or derived from it: an English exonym ("Peking", "Cologne"), a country's
+    or region's everyday name ("UK", "Primorye"), a landmark's aliases. GeoNames'
+    other alternate names are a grab-bag of spellings in every language ("Rome" for
+    Lomé, "Dili" for Delhi) and rank behind a place that is called so.
+    """
 
     NAME = 0  # the place's own name
-    ALT = 1  # an alternate name, other language or script
-    CODE = 2  # an IATA/ICAO code
-    QUALIFIED = 3  # "<city> airport": the city name with a generic word
-    TRANSLIT = 4  # an ASCII transliteration we made of a non-Latin name
+    COMMON = 1  # a common name we curated (exonym, everyday name, landmark alias)
+    ALT = 2  # an alternate name, other language or script
+    CODE = 3  # an IATA/ICAO code
+    QUALIFIED = 4  # "<city> airport": the city name with a generic word
+    TRANSLIT = 5  # an ASCII transliteration we made of a non-Latin name
 
-    LABELS = {0: "name", 1: "alternate name", 2: "code", 3: "town + kind of place",
-              4: "transliteration"}
+    LABELS = {0: "name", 1: "common name", 2: "alternate name", 3: "code",
+              4: "town + kind of place", 5: "transliteration"}
+    OWN_NAMES = frozenset({NAME, COMMON})
 
 
 @dataclass(slots=True)

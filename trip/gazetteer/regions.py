@@ -140,7 +140,7 @@ def region_records(cities: dict[str, dict[str, Any]], names: dict[tuple[str, str
             importance=max(5.0, math.log10(max(population, 1)) - 1.2), admin1=name,
         )
         for variant in sorted(_region_names(name)):
-            record.add(variant, Match.NAME if variant == name else Match.ALT)
+            record.add(variant, Match.NAME if variant == name else Match.COMMON)
         for alias in REGION_ALIASES.get((cc, name), ()):
-            record.add(alias, Match.ALT)
+            record.add(alias, Match.COMMON)
         yield record

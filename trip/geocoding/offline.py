@@ -23,10 +23,9 @@ from typing import Sequence
 
 from ..errors import PlaceNotFound, QueryError
 from ..gazetteer import AREA_KINDS, Gazetteer, open_gazetteer
-from ..gazetteer.index import (SAME_PLACE_KM, Hit, distance_km_fast, explain,
-                               match_quality, rank)
+from ..gazetteer.index import (SAME_PLACE_KM, Hit, ambiguous_rival, distance_km_fast, explain,
+                               explained, match_quality, owns_name, rank)
 from ..gazetteer.normalize import MAX_QUERY, normalize_name, split_kind_hint
-from ..gazetteer.records import Match
 from ..geo import LatLon
 from . import Candidate, GeocodeResult
 
@@ -141,9 +140,12 @@ class OfflineGeocoder:
         if not ranked:
             reason, _ = self._not_found_reason(text)
             return GeocodeResult(query=text, best=None, reason=reason)
-        cands = tuple(hit.candidate(conf, explain(hit, i, len(ranked)))
-                      for i, (hit, _, conf) in enumerate(ranked))
+        cands = tuple(explained(ranked))
         note = "exact match not found; closest spelling used" if fuzzy else ""
+        rival = ambiguous_rival(ranked)
+        if rival is not None and not fuzzy:
+            note = (f"ambiguous: {cands[0].name} ({_where(ranked[0][0])}) holds "
+                    f"{cands[0].confidence:.0%}; also {rival.name} ({_where(rival)})")
         return GeocodeResult(query=text, best=cands[0], candidates=cands[:limit], reason=note)
 
     def locate(self, query: str) -> Candidate:
@@ -465,7 +467,7 @@ def _doubt(options: list[_Option], best: _Option, fuzzy: bool) -> tuple[float | 
     # Candidates a few km apart are one place ("New Delhi": Delhi and New Delhi).
     same = [o for o in options if o.hit is not None and
             distance_km_fast(o.lat, o.lon, best.lat, best.lon) <= SAME_PLACE_KM]
-    if all(o.hit.match != Match.NAME for o in same):  # type: ignore[union-attr]
+    if not any(owns_name(o.hit) for o in same):  # type: ignore[arg-type]
         return FAR_KM, False
     return (FAR_KM, True) if sum(o.confidence for o in same) < 0.6 else (None, False)
 
