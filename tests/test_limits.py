@@ -81,14 +81,22 @@ def test_a_file_at_the_limit_is_read(fmt, monkeypatch):
         read_itinerary(many_stops(fmt, 301), format=fmt)
 
 
+def _trip_file(fmt: str, stops: int) -> bytes:
+    """Our own export: legs as lines (GeoJSON, KML), every fifth stop without coordinates
+    (GPX keeps those in its metadata, KML as a placemark without geometry)."""
+    return write_itinerary(Itinerary(tuple(
+        Stop(Place(f"s{i}", None if i % 5 == 0 else LatLon(*_point(i))), note="a\nb") for i in range(stops)
+    )), fmt)
+
+
 @pytest.mark.parametrize("fmt", READABLE)
-def test_trip_files_with_legs_count_only_their_stops(fmt, monkeypatch):
-    """GeoJSON and KML exports hold a line per leg; those are not stops."""
+def test_trip_files_count_their_stops_exactly_not_their_legs(fmt, monkeypatch):
     monkeypatch.setattr(formats, "MAX_STOPS", 40)
-    trip = Itinerary(tuple(Stop(Place(f"s{i}", LatLon(*_point(i)))) for i in range(40)))
-    data = write_itinerary(trip, fmt)
-    assert count_stops(data, fmt) >= 40  # an upper bound at least as large as the truth
+    data = _trip_file(fmt, 40)
+    assert count_stops(data, fmt) == 40  # the raw bound is over 40, so the count is exact
     assert len(read_itinerary(data, format=fmt)) == 40
+    with pytest.raises(TooManyStops, match="has 41 stops"):
+        read_itinerary(_trip_file(fmt, 41), format=fmt)
 
 
 def test_csv_blank_rows_comments_and_quoted_newlines_are_not_stops(monkeypatch):
