@@ -154,8 +154,8 @@
      At every zoom level each numbered icon that would overlap one placed before it
      is moved to the nearest free spot around its true point (searched ring by ring,
      starting on the side away from the icons in its way), and a thin leader line
-     and a small dot show where it really is. Stops are placed in trip order, so the
-     first stop of a cluster keeps its true position and the layout depends on the
+     and a small dot (both under every icon) show where it really is. Stops are
+     placed in trip order, so the first stop of a cluster keeps its true position and the layout depends on the
      zoom alone: the same trip always looks the same. When nothing overlaps (high
      zoom), every icon sits on its true point. Date labels then take the first side
      of their icon where they cover no icon and no other label, or are left out
@@ -167,7 +167,7 @@
 
   var ICON = 26, HALF = ICON / 2;    /* the icon's size in trip-map.css */
   var CLEAR = ICON + 2;              /* two icons' centres are at least this far apart in x or y */
-  var RING_FIRST = 30, RING_STEP = 20, ARC_STEP = 14, MAX_RINGS = 400;
+  var MAX_RINGS = 40;  /* how far (in icons) a stop may move; beyond, icons overlap */
   var LABEL_H = 16, LABEL_GAP = 15;
   /* Where a date label may go, relative to its icon's centre, in order of preference
      (the box's left edge is given as a function of the label's width). */
@@ -182,75 +182,93 @@
     function (w) { return [-w / 2, LABEL_GAP]; }
   ];
 
-  /* Axis-aligned boxes in buckets of CELL pixels: placing n icons costs about n look-ups. */
-  var CELL = 32;
-  function BoxGrid() { this.cells = new Map(); this.boxes = []; }
-  BoxGrid.prototype._each = function (x0, y0, x1, y1, fn) {
-    var i0 = Math.floor(x0 / CELL), i1 = Math.floor(x1 / CELL);
-    var j0 = Math.floor(y0 / CELL), j1 = Math.floor(y1 / CELL);
-    for (var i = i0; i <= i1; i++) {
-      for (var j = j0; j <= j1; j++) {
-        if (fn(i * 67108864 + j) === true) return true;
+  /* Axis-aligned boxes in buckets of CELL pixels, so a look-up reads a few buckets
+     whatever the number of stops. Written without closures: it runs in the inner loop. */
+  var CELL = 32, ROW = 8388608;  /* bucket key = column * ROW + row */
+  function BoxGrid() { this.cells = new Map(); this.x0 = []; this.y0 = []; this.x1 = []; this.y1 = []; }
+  BoxGrid.prototype.add = function (x0, y0, x1, y1) {
+    var index = this.x0.length;
+    this.x0.push(x0); this.y0.push(y0); this.x1.push(x1); this.y1.push(y1);
+    for (var i = Math.floor(x0 / CELL), i1 = Math.floor(x1 / CELL); i <= i1; i++) {
+      for (var j = Math.floor(y0 / CELL), j1 = Math.floor(y1 / CELL); j <= j1; j++) {
+        var key = i * ROW + j, list = this.cells.get(key);
+        if (list) list.push(index); else this.cells.set(key, [index]);
       }
     }
-    return false;
   };
-  BoxGrid.prototype.add = function (x0, y0, x1, y1) {
-    var index = this.boxes.length, cells = this.cells;
-    this.boxes.push([x0, y0, x1, y1]);
-    this._each(x0, y0, x1, y1, function (key) {
-      var list = cells.get(key);
-      if (list) list.push(index); else cells.set(key, [index]);
-    });
-  };
-  /* Calls fn(box) for every stored box that overlaps (not merely touches) the given one;
-     stops early, returning true, when fn returns true. */
-  BoxGrid.prototype.overlapping = function (x0, y0, x1, y1, fn) {
-    var cells = this.cells, boxes = this.boxes;
-    return this._each(x0, y0, x1, y1, function (key) {
-      var list = cells.get(key);
-      if (!list) return false;
-      for (var k = 0; k < list.length; k++) {
-        var b = boxes[list[k]];
-        if (x0 < b[2] && b[0] < x1 && y0 < b[3] && b[1] < y1 && fn(b) === true) return true;
+  /* The index of a stored box that overlaps (not merely touches) the given one, or -1. */
+  BoxGrid.prototype.hit = function (x0, y0, x1, y1) {
+    for (var i = Math.floor(x0 / CELL), i1 = Math.floor(x1 / CELL); i <= i1; i++) {
+      for (var j = Math.floor(y0 / CELL), j1 = Math.floor(y1 / CELL); j <= j1; j++) {
+        var list = this.cells.get(i * ROW + j);
+        if (!list) continue;
+        for (var k = 0; k < list.length; k++) {
+          var b = list[k];
+          if (x0 < this.x1[b] && this.x0[b] < x1 && y0 < this.y1[b] && this.y0[b] < y1) return b;
+        }
       }
-      return false;
-    });
-  };
-  BoxGrid.prototype.hits = function (x0, y0, x1, y1) {
-    return this.overlapping(x0, y0, x1, y1, function () { return true; });
+    }
+    return -1;
   };
 
   function iconFree(grid, x, y) {
     var h = CLEAR / 2;
-    return !grid.hits(x - h, y - h, x + h, y + h);
+    return grid.hit(x - h, y - h, x + h, y + h) < 0;
   }
 
-  /* The offset from true point p to the nearest free spot. Rings that were full for
-     the same point stay full (icons are only ever added), so `fullRings` lets a
-     crowd of stops at one place skip them. */
-  function freeSpot(grid, p, fullRings) {
+  /* Spots a moved icon may take: a square lattice of icon-sized slots round its true
+     point, nearest first, in groups of equal distance (one group is one "ring"). */
+  var SLOTS = null;
+  function slots() {
+    if (SLOTS) return SLOTS;
+    var r = MAX_RINGS, list = [];
+    for (var i = -r; i <= r; i++) {
+      for (var j = -r; j <= r; j++) {
+        var d2 = i * i + j * j;
+        if (d2 && d2 <= r * r) list.push([i * CLEAR, j * CLEAR, d2, Math.atan2(j, i)]);
+      }
+    }
+    list.sort(function (a, b) { return a[2] - b[2] || a[3] - b[3]; });
+    var groups = [0];
+    for (var k = 1; k < list.length; k++) if (list[k][2] !== list[k - 1][2]) groups.push(k);
+    groups.push(list.length);
+    SLOTS = { list: list, groups: groups };
+    return SLOTS;
+  }
+
+  /* The offset from true point p to the nearest free slot, taking from the nearest
+     ring the slot that points most directly away from the icons in the way (straight
+     up for a stop on the very same spot). `hints` remembers, per patch of map, the
+     ring where the last search there succeeded: the next search nearby starts a
+     little inside it, so a crowd of n stops costs about n look-ups each instead of
+     n squared. The hint only decides where to start looking; every slot taken is
+     checked to be free. */
+  function freeSpot(grid, p, hints) {
     var h = CLEAR / 2, sx = 0, sy = 0, count = 0;
-    grid.overlapping(p.x - h, p.y - h, p.x + h, p.y + h, function (b) {
-      sx += (b[0] + b[2]) / 2; sy += (b[1] + b[3]) / 2; count++;
-    });
-    var awayX = count ? p.x - sx / count : 0, awayY = count ? p.y - sy / count : 0;
-    /* Away from the icons in the way; straight up for a stop at the very same spot. */
-    var base = (Math.abs(awayX) + Math.abs(awayY) < 0.5) ? -Math.PI / 2 : Math.atan2(awayY, awayX);
-    var key = Math.round(p.x) + "," + Math.round(p.y);
-    for (var k = fullRings.get(key) || 0; k < MAX_RINGS; k++) {
-      var r = RING_FIRST + k * RING_STEP;
-      var steps = Math.max(8, Math.round(2 * Math.PI * r / ARC_STEP));
-      var da = 2 * Math.PI / steps;
-      /* Nearest the preferred direction first: 0, +1, -1, +2, -2, ... steps. */
-      for (var t = 0; t < steps; t++) {
-        var j = (t & 1) ? (t + 1) >> 1 : -(t >> 1);
-        var a = base + j * da;
-        var dx = Math.round(r * Math.cos(a)), dy = Math.round(r * Math.sin(a));
-        if (iconFree(grid, p.x + dx, p.y + dy)) {
-          fullRings.set(key, k);
-          return [dx, dy];
-        }
+    var b = grid.hit(p.x - h, p.y - h, p.x + h, p.y + h);
+    if (b >= 0) {
+      sx = (grid.x0[b] + grid.x1[b]) / 2; sy = (grid.y0[b] + grid.y1[b]) / 2; count = 1;
+    }
+    var awayX = count ? p.x - sx : 0, awayY = count ? p.y - sy : 0;
+    var norm = Math.sqrt(awayX * awayX + awayY * awayY);
+    if (norm < 0.5) { awayX = 0; awayY = -1; } else { awayX /= norm; awayY /= norm; }
+    var s = slots(), list = s.list, groups = s.groups;
+    var key = Math.floor(p.x / CLEAR) * ROW + Math.floor(p.y / CLEAR);
+    var g = hints.get(key) || 0;
+    for (; g < groups.length - 1; g++) {
+      var best = -1, bestScore = -2;
+      for (var k = groups[g]; k < groups[g + 1]; k++) {
+        var slot = list[k];
+        if (!iconFree(grid, p.x + slot[0], p.y + slot[1])) continue;
+        var score = (slot[0] * awayX + slot[1] * awayY) / Math.sqrt(slot[2]);
+        if (score > bestScore + 1e-9) { best = k; bestScore = score; }
+      }
+      if (best >= 0) {
+        /* Start the next search here three rings further in. */
+        var back = g;
+        while (back > 0 && list[groups[back]][2] > Math.pow(Math.max(0, Math.sqrt(list[groups[g]][2]) - 3), 2)) back--;
+        hints.set(key, back);
+        return [list[best][0], list[best][1]];
       }
     }
     return [0, 0];  /* nowhere free within reach: overlap rather than vanish */
@@ -269,20 +287,21 @@
   function declutter(map, layer) {
     var leaders = L.layerGroup();
     var states = [];  /* per marker, in trip order: its label and current offsets */
+    var laidOutAt = null;  /* the zoom of the current layout */
 
     function stateOf(marker) {
       if (!marker._tripLayout) {
         var node = marker.getElement();
         marker._tripLayout = { dx: 0, dy: 0, node: node,
                                label: node ? node.querySelector(".trip-stop-date") : null,
-                               labelX: null, labelY: null, labelShown: true, dot: null };
+                               labelX: null, labelY: null, labelShown: true };
       }
       return marker._tripLayout;
     }
 
     function layout() {
       if (!map._loaded) return;
-      var zoom = map.getZoom();
+      var zoom = laidOutAt = map.getZoom();
       var markers = layer.getLayers();
       var n = markers.length, i;
       var points = new Array(n), offsets = new Array(n), waiting = [];
@@ -300,10 +319,10 @@
           waiting.push(i);
         }
       }
-      var fullRings = new Map();
+      var hints = new Map();
       for (var w = 0; w < waiting.length; w++) {
         i = waiting[w];
-        var d = freeSpot(grid, points[i], fullRings);
+        var d = freeSpot(grid, points[i], hints);
         var cx = points[i].x + d[0], cy = points[i].y + d[1];
         grid.add(cx - h, cy - h, cx + h, cy + h);
         offsets[i] = d;
@@ -317,7 +336,7 @@
         placed[i] = null;
         for (var s = 0; s < LABEL_SPOTS.length; s++) {
           var o = LABEL_SPOTS[s](width), x0 = x + o[0], y0 = y + o[1], x1 = x0 + width, y1 = y0 + LABEL_H;
-          if (!grid.hits(x0, y0, x1, y1) && !labels.hits(x0, y0, x1, y1)) {
+          if (grid.hit(x0, y0, x1, y1) < 0 && labels.hit(x0, y0, x1, y1) < 0) {
             labels.add(x0, y0, x1, y1);
             placed[i] = o;
             break;
@@ -333,9 +352,15 @@
           var line = L.polyline([markers[i].getLatLng(), end],
                                 { className: "trip-leader", interactive: false, weight: 1.25,
                                   color: "#1f2933", opacity: 0.9, smoothFactor: 0 });
+          /* The dot on the true point is drawn with the line, under every icon. */
+          var dot = L.circleMarker(markers[i].getLatLng(),
+                                   { className: "trip-leader-dot", interactive: false, radius: 3, weight: 1,
+                                     color: "#ffffff", fillColor: "#1f2933", fillOpacity: 1, opacity: 1 });
           leaders.addLayer(line);
-          var path = line.getElement && line.getElement();
-          if (path) path.setAttribute("data-stop", String(markers[i].feature.properties.n));
+          leaders.addLayer(dot);
+          var number = String(markers[i].feature.properties.n);
+          if (line.getElement()) line.getElement().setAttribute("data-stop", number);
+          if (dot.getElement()) dot.getElement().setAttribute("data-stop", number);
         }
         if (moved) {
           if (markers[i].isPopupOpen()) markers[i].getPopup().update();
@@ -360,17 +385,7 @@
         if (node) {
           node.style.marginLeft = (d[0] - HALF) + "px";
           node.style.marginTop = (d[1] - HALF) + "px";
-          var fanned = !!(d[0] || d[1]);
-          L.DomUtil[fanned ? "addClass" : "removeClass"](node, "trip-stop-fanned");
-          if (fanned) {
-            if (!st.dot) {
-              st.dot = el("span", "trip-stop-anchor");
-              st.dot.setAttribute("aria-hidden", "true");
-              node.firstChild.appendChild(st.dot);
-            }
-            st.dot.style.left = (HALF - d[0]) + "px";
-            st.dot.style.top = (HALF - d[1]) + "px";
-          }
+          L.DomUtil[d[0] || d[1] ? "addClass" : "removeClass"](node, "trip-stop-fanned");
         }
       }
       if (st.label) {
@@ -389,14 +404,21 @@
       return moved;
     }
 
+    function layoutIfStale() {
+      if (laidOutAt !== map.getZoom()) layout();
+    }
     layer.on("add", function () {
       leaders.addTo(map);
       map.on("zoomend", layout);
-      map.whenReady(layout);
+      /* The page's fitBounds, run right after the layers are added, usually changes the
+         zoom and so lays the map out (synchronously, with zoom animation off); this
+         catches a map that keeps its first zoom, still before the first frame is painted. */
+      L.Util.requestAnimFrame(function () { map.whenReady(layoutIfStale); });
     });
     layer.on("remove", function () {
       map.off("zoomend", layout);
       map.removeLayer(leaders);
+      laidOutAt = null;
     });
   }
 
@@ -409,8 +431,9 @@
       pointToLayer: function (feature, latlng) {
         var p = feature.properties;
         if (numbered) {
+          /* Above the direction arrows, which are markers too. */
           return L.marker(latlng, { icon: stopIcon(p, showDates), riseOnHover: true, keyboard: true,
-                                    alt: stopTitle(p) });
+                                    alt: stopTitle(p), zIndexOffset: 10000 });
         }
         return L.circleMarker(latlng, { renderer: canvas, radius: 5, weight: 1.5,
                                         className: "trip-dot trip-status-" + statusOf(p.s),
