@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 import threading
 
 import pytest
@@ -369,3 +370,66 @@ def test_most_capitals_resolve_to_their_country(gazetteer):
     right = sum(bool(found) and found[0].country == iso
                 for found, iso in ((gazetteer.lookup(cap), iso) for cap, iso in capitals))
     assert right >= 0.93 * len(capitals)
+
+
+# -- own names against borrowed ones ------------------------------------------------------
+
+def test_every_english_name_finds_its_town(gazetteer):
+    # The curated table in trip/gazetteer/exonyms.py must name towns the data has, and
+    # each English name must then win by name alone (the canton or region of the same
+    # name, which contains the town, may come first: "Lucerne", "Macao").
+    from trip.gazetteer import AREA_KINDS
+    from trip.gazetteer.exonyms import ENGLISH_NAMES
+
+    wrong = []
+    for (country, name), english in ENGLISH_NAMES.items():
+        for alias in english:
+            found = gazetteer.lookup(alias)
+            town = next(c for c in found if c.kind not in AREA_KINDS)
+            if (found[0].country, town.country, town.name) != (country, country, name) or \
+                    "common name" not in town.reason:
+                wrong.append((alias, town.name, town.country))
+    assert wrong == []
+
+
+def _hit(name, importance, match, lat, lon=0.0, *, kind="city", country="XX", source="geonames"):
+    from trip.gazetteer.index import Hit
+
+    return Hit(place_id=abs(hash((name, lat))) % 10**6, ref=f"test:{name}", name=name, lat=lat,
+               lon=lon, country=country, admin1="", kind=kind, source=source, population=0,
+               importance=importance, match=match, key="x")
+
+
+def test_alias_penalty_holds_until_a_hundred_times_bigger_then_fades():
+    from trip.gazetteer.index import ALIAS_PENALTY, alias_penalty
+    from trip.gazetteer.records import Match
+
+    named = _hit("Namesake", 5.0, Match.NAME, 0.0)
+    for importance, expected in [(5.5, ALIAS_PENALTY), (7.0, ALIAS_PENALTY),
+                                 (7.5, ALIAS_PENALTY - 0.5), (9.0, 0.0)]:
+        alias = _hit("Big", importance, Match.ALT, 40.0)
+        assert alias_penalty(alias, [named]) == pytest.approx(expected)
+    # The same place under two entries, our own curated names, and codes written as
+    # codes are not borrowed.
+    assert alias_penalty(_hit("Near", 6.0, Match.ALT, 0.1), [named]) == 0.0
+    assert alias_penalty(_hit("Ours", 6.0, Match.COMMON, 40.0), [named]) == 0.0
+    assert alias_penalty(_hit("Site", 6.0, Match.ALT, 40.0, source="landmarks"), [named]) == 0.0
+    code = _hit("Airport", 6.0, Match.CODE, 40.0)
+    assert alias_penalty(code, [named], code_query=True) == 0.0
+    assert alias_penalty(code, [named]) == ALIAS_PENALTY
+
+
+def test_national_capitals_rank_above_their_size(gazetteer):
+    from trip.gazetteer.geonames import CAPITAL_BONUS
+
+    dili = gazetteer.hits("Dili")
+    capital = next(h for h in dili if h.country == "TL")
+    assert capital.importance == pytest.approx(math.log10(capital.population) + CAPITAL_BONUS)
+
+
+def test_index_key_follows_the_curated_names(monkeypatch):
+    from trip.gazetteer import build, exonyms
+
+    before = build.index_key()
+    monkeypatch.setitem(exonyms.ENGLISH_NAMES, ("XX", "Nowhere"), ("Anywhere",))
+    assert build.index_key() != before

@@ -149,6 +149,7 @@ def _contains(area: Hit, other: Hit) -> bool:
 def alias_penalty(hit: Hit, namesakes: list[Hit], *, code_query: bool = False) -> float:
     """How much ``hit`` loses for matching by a borrowed name while places elsewhere
     bear it as their own (log10 units; 0 when none does or when it is far bigger).
+    ``namesakes``: the places bearing the name, most important first.
 
     Borrowed: an alternate name or transliteration, or a code when the query was not
     written as one ("Sal" is not SAL airport); never a landmark's alias, which we
@@ -161,13 +162,13 @@ def alias_penalty(hit: Hit, namesakes: list[Hit], *, code_query: bool = False) -
         borrowed = hit.match in (Match.ALT, Match.TRANSLIT, Match.CODE)
     if not borrowed or _curated(hit):
         return 0.0
-    rivals = [n.importance for n in namesakes
-              if not (_contains(n, hit) or _contains(hit, n)
-                      or distance_km_fast(hit.lat, hit.lon, n.lat, n.lon) <= SAME_PLACE_KM)]
-    if not rivals:
-        return 0.0
-    gap = hit.importance - max(rivals)
-    return max(0.0, min(ALIAS_PENALTY, ALIAS_PENALTY - (gap - ALIAS_GAP)))
+    for rival in namesakes:  # most important first: usually the first one decides
+        if _contains(rival, hit) or _contains(hit, rival) or distance_km_fast(
+                hit.lat, hit.lon, rival.lat, rival.lon) <= SAME_PLACE_KM:
+            continue
+        gap = hit.importance - rival.importance
+        return max(0.0, min(ALIAS_PENALTY, ALIAS_PENALTY - (gap - ALIAS_GAP)))
+    return 0.0
 
 
 def rank(hits: list[Hit], *, hint: str = "", code_query: bool = False, limit: int = 10
@@ -183,7 +184,8 @@ def rank(hits: list[Hit], *, hint: str = "", code_query: bool = False, limit: in
     """
     if not hits:
         return []
-    namesakes = [h for h in hits if _curated(h) and h.importance >= NAMESAKE_IMPORTANCE]
+    namesakes = sorted((h for h in hits if _curated(h) and h.importance >= NAMESAKE_IMPORTANCE),
+                       key=lambda h: -h.importance)
 
     def score(h: Hit) -> float:
         return h.score(hint=hint, code_query=code_query) - alias_penalty(

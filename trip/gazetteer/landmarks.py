@@ -26,9 +26,11 @@ __all__ = ["LANDMARKS_CSV", "landmark_records", "landmarks_digest", "COLUMNS", "
 LANDMARKS_CSV = Path(__file__).resolve().parents[2] / "data" / "landmarks.csv"
 COLUMNS = ("id", "name", "kind", "lat", "lon", "country", "aliases", "source")
 
-#: A landmark ranks like a town of 10**importance people: famous sites above villages.
+#: A landmark ranks like a town of 10**importance people: famous sites above villages
+#: (a head of state's residence, like the White House, as a busy airport).
 KIND_IMPORTANCE = {
-    "spaceport": 5.5, "airport": 5.0, "palace": 4.8, "residence": 4.8, "university": 4.8, "factory": 4.8,
+    "spaceport": 5.5, "airport": 5.0, "residence": 5.0, "palace": 4.8, "university": 4.8,
+    "factory": 4.8,
     "naval base": 4.6, "border crossing": 4.5, "railway station": 4.5, "port": 4.5,
     "area": 6.0, "lake": 5.5, "river": 5.5,
 }
