@@ -260,6 +260,18 @@ def test_over_size_files_are_refused_before_parsing(fmt, tmp_path):
     assert time.monotonic() - started < 5
 
 
+@pytest.mark.parametrize("fmt", READABLE)
+def test_too_many_stops_is_a_file_too_large_error_from_load_too(fmt, tmp_path):
+    """The stop limit (tests/test_limits.py has the rest) also guards files opened from disk."""
+    from test_limits import many_stops
+    from trip.formats import MAX_STOPS
+
+    path = tmp_path / f"many.{EXT[fmt]}"
+    path.write_bytes(many_stops(fmt, MAX_STOPS + 1))
+    with pytest.raises(FileTooLarge, match=rf'"many\.{EXT[fmt]}" has 20,001 stops.*split the trip'):
+        load(path)
+
+
 @pytest.mark.parametrize("header, missing", [
     ("lat,lon,date\n43.1,131.9,2023-09-16\n", "place"),
     ("town_x,where\nVladivostok,43.1\n", "place"),
