@@ -8,17 +8,22 @@ requests (without them the route draws on a plain background).
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from browser_support import block_external_requests, launch_chromium, streamlit_server, wait_for_app_idle
 from trip.formats import read_itinerary
+from trip.geo import LatLon
+from trip.itinerary import Itinerary, Place, Source, Stop
 from trip.samples import DEFAULT_SAMPLE, load_sample
-from trip.share import decode_itinerary
+from trip.share import decode_itinerary, encode_itinerary
 
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 TILE_HOSTS = ("tile.openstreetmap.org", "basemaps.cartocdn.com")
@@ -235,3 +240,128 @@ def test_dashboard_end_to_end_offline(browser_page) -> None:
     others = [u for u in blocked if urlsplit(u).hostname not in TILE_HOSTS]
     assert not others, f"requests that left the app's origin: {others}"
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+# -- empty cells -----------------------------------------------------------------------
+
+_ROW_PX = 35  # the grid's header and row height
+
+
+def _column_left(page: Page, column: int) -> float:
+    """The page x where grid column ``column`` starts: a binary search, clicking along the first row."""
+    box = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+    y = box["y"] + _ROW_PX + _ROW_PX / 2
+
+    def column_at(x: float) -> int:
+        page.keyboard.press("Escape")
+        page.wait_for_function("() => !document.querySelector('[id^=glide-cell-][aria-selected=true]')",
+                               polling=50, timeout=5_000)
+        page.mouse.click(x, y)
+        found = _selected_cell(page)[0]
+        page.wait_for_timeout(350)  # the next click is not a double click (which opens the editor)
+        return found
+
+    low, high = box["x"] + 1, box["x"] + box["width"] / 2  # column_at(low) < column <= column_at(high)
+    assert column_at(high) >= column, "the grid is too narrow"
+    while high - low > 2:
+        middle = (low + high) / 2
+        if column_at(middle) >= column:
+            high = middle
+        else:
+            low = middle
+    page.keyboard.press("Escape")
+    return high
+
+
+def _ink(page: Page, x: float, row: int) -> int:
+    """Pixels clearly darker than the background at the start of a cell (where its text goes)."""
+    box = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+    top = box["y"] + _ROW_PX * (row + 1) + 9
+    png = page.screenshot(clip={"x": x + 2, "y": top, "width": 44, "height": _ROW_PX - 18})
+    gray = Image.open(io.BytesIO(png)).convert("L")
+    return sum(1 for v in gray.tobytes() if v < 200)
+
+
+def _cell_drawn(page: Page, x: float, row: int, *, text: bool, timeout_ms: int = 10_000) -> bool:
+    """Whether the cell at ``x`` in ``row`` comes to show text (or to be blank) once the grid redraws."""
+    for _ in range(timeout_ms // 250):
+        if (_ink(page, x, row) > 20) if text else (_ink(page, x, row) == 0):
+            return True
+        page.wait_for_timeout(250)
+    return False
+
+
+def _trip_changes(page: Page, action) -> None:
+    before = page.evaluate("() => window.location.href")
+    action()
+    page.wait_for_function("u => window.location.href !== u", arg=before, polling=100, timeout=20_000)
+    _wait_ready(page)
+
+
+def test_undated_stops_show_empty_cells_and_take_a_date(browser_page) -> None:
+    url, page, _ = browser_page
+    sources = (Source("Report <draft>"), Source("A | B; C", "https://example.org/a|b"))
+    trip = Itinerary((
+        Stop(Place("Alpha", LatLon(43.1, 131.9), source="file"), date="2023-09-12", sources=sources),
+        Stop(Place("Beta", LatLon(44.0, 132.5), source="file"), sources=sources),
+        Stop("Gamma"),
+    ), title="Undated")
+    page.goto(f"{url}/?trip={encode_itinerary(trip)}")
+    _wait_ready(page)
+    date_x = _column_left(page, 3)
+    page.keyboard.press("Escape")
+    page.mouse.move(5, 5)
+    page.wait_for_timeout(300)
+    # The dated cell has text where the undated ones are blank (they used to read "None").
+    assert _cell_drawn(page, date_x, 0, text=True)
+    assert _cell_drawn(page, date_x, 1, text=False) and _cell_drawn(page, date_x, 2, text=False)
+
+    # Give Beta a date in the date picker, then clear it again with Delete.
+    def set_date() -> None:
+        _type_into_cell_editor(page, column=3, row=1)
+        page.locator("#portal input").first.fill("2023-09-20")
+        page.wait_for_timeout(200)
+        page.keyboard.press("Enter")
+
+    _trip_changes(page, set_date)
+    dated = _url_trip(page)
+    assert dated[1].date == dt.date(2023, 9, 20) and dated[1].sources == sources
+    page.mouse.move(5, 5)
+    assert _cell_drawn(page, date_x, 1, text=True)
+
+    def clear_date() -> None:
+        _select_cell(page, column=3, row=1)
+        page.keyboard.press("Delete")
+
+    _trip_changes(page, clear_date)
+    cleared = _url_trip(page)
+    assert cleared == trip
+    page.mouse.move(5, 5)
+    assert _cell_drawn(page, date_x, 1, text=False)
+    _no_errors(page)
+
+
+def _select_cell(page: Page, *, column: int, row: int) -> None:
+    """Click the first row, then move the selection with the arrow keys to (column, row)."""
+    box = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+    for _ in range(3):  # a click right after the grid lost the pointer may only focus it
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + _ROW_PX + _ROW_PX / 2)
+        try:
+            page.wait_for_function("() => !!document.querySelector('[id^=glide-cell-][aria-selected=true]')",
+                                   polling=50, timeout=3_000)
+            break
+        except PlaywrightTimeout:
+            page.wait_for_timeout(400)
+    col, current = _selected_cell(page)
+    for _ in range(abs(column - col)):
+        page.keyboard.press("ArrowRight" if column > col else "ArrowLeft")
+    for _ in range(row - current):
+        page.keyboard.press("ArrowDown")
+    page.wait_for_function(f"() => !!document.querySelector('#glide-cell-{column}-{row}[aria-selected=true]')",
+                           polling=50)
+
+
+def _type_into_cell_editor(page: Page, *, column: int, row: int) -> None:
+    _select_cell(page, column=column, row=row)
+    page.keyboard.press("Enter")
+    page.locator("#portal input").first.wait_for()
