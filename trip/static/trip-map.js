@@ -225,7 +225,9 @@
     for (var i = -r; i <= r; i++) {
       for (var j = -r; j <= r; j++) {
         var d2 = i * i + j * j;
-        if (d2 && d2 <= r * r) list.push([i * CLEAR, j * CLEAR, d2, Math.atan2(j, i)]);
+        /* Not the four slots right beside the point: there the icon in the way hides
+           the whole leader line, and the reader could not tell the icon was moved. */
+        if (d2 > 1 && d2 <= r * r) list.push([i * CLEAR, j * CLEAR, d2, Math.atan2(j, i)]);
       }
     }
     list.sort(function (a, b) { return a[2] - b[2] || a[3] - b[3]; });
@@ -285,7 +287,12 @@
   }
 
   function declutter(map, layer) {
-    var leaders = L.layerGroup();
+    var drawn = { interactive: false, smoothFactor: 0, opacity: 1, lineCap: "round" };
+    var leaderLines = L.polyline([], L.extend({}, drawn, { className: "trip-leader", weight: 1.25,
+                                                            color: "#1f2933", opacity: 0.9 }));
+    var dotRings = L.polyline([], L.extend({}, drawn, { className: "trip-leader-dot", weight: 8, color: "#ffffff" }));
+    var dotCentres = L.polyline([], L.extend({}, drawn, { className: "trip-leader-dot", weight: 5, color: "#1f2933" }));
+    var leaders = L.layerGroup([leaderLines, dotRings, dotCentres]);
     var states = [];  /* per marker, in trip order: its label and current offsets */
     var laidOutAt = null;  /* the zoom of the current layout */
 
@@ -344,29 +351,25 @@
         }
       }
 
-      leaders.clearLayers();
+      /* All leader lines are one SVG path and all dots two (a white ring under a dark
+         centre, drawn as round caps of zero-length segments): a few hundred moved
+         icons cost three elements to draw, not a few hundred. */
+      var lines = [], dots = [];
       for (i = 0; i < n; i++) {
         var moved = apply(markers[i], states[i], offsets[i], placed[i]);
         if (offsets[i][0] || offsets[i][1]) {
-          var end = map.unproject(points[i].add(L.point(offsets[i][0], offsets[i][1])), zoom);
-          var line = L.polyline([markers[i].getLatLng(), end],
-                                { className: "trip-leader", interactive: false, weight: 1.25,
-                                  color: "#1f2933", opacity: 0.9, smoothFactor: 0 });
-          /* The dot on the true point is drawn with the line, under every icon. */
-          var dot = L.circleMarker(markers[i].getLatLng(),
-                                   { className: "trip-leader-dot", interactive: false, radius: 3, weight: 1,
-                                     color: "#ffffff", fillColor: "#1f2933", fillOpacity: 1, opacity: 1 });
-          leaders.addLayer(line);
-          leaders.addLayer(dot);
-          var number = String(markers[i].feature.properties.n);
-          if (line.getElement()) line.getElement().setAttribute("data-stop", number);
-          if (dot.getElement()) dot.getElement().setAttribute("data-stop", number);
+          var at = markers[i].getLatLng();
+          lines.push([at, map.unproject(points[i].add(L.point(offsets[i][0], offsets[i][1])), zoom)]);
+          dots.push([at, at]);
         }
         if (moved) {
           if (markers[i].isPopupOpen()) markers[i].getPopup().update();
           if (markers[i].isTooltipOpen()) markers[i].getTooltip().update();
         }
       }
+      leaderLines.setLatLngs(lines);
+      dotRings.setLatLngs(dots);
+      dotCentres.setLatLngs(dots);
     }
 
     /* Moves one icon (and its label) to the computed offset; true when the icon moved. */
