@@ -164,7 +164,8 @@ def test_hard_source_titles_are_written_as_json_and_read_back():
     sources = (Source("<b>bold</b> | pipes", "https://example.org/a|b"), Source("Title >"), Source("[x]"))
     trip = Itinerary((Stop("A", sources=sources),), sources=(Source("a <b>"),))
     data = csv_format.write(trip)
-    assert b'[{"title": "' in data
+    assert b'[{""title"": ""' in data  # the stop's cell, CSV-quoted
+    assert b'# source: "a <b>"\n' in data  # one title alone: Source's quoted text form is enough
     assert csv_format.read(data) == trip
 
 
