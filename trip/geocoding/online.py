@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import contextlib
 import datetime as dt
 import email.utils
 import http.client
@@ -39,7 +40,7 @@ import socket
 import ssl
 import threading
 import time
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from geopy import exc as geopy_exc
@@ -122,7 +123,9 @@ class RateLimiter:
     interval. A caller that reports :meth:`done` also pushes the next start to
     one interval after its request *finished*: the gap the service sees between
     two arrivals is then at least the interval, however late the first one
-    arrived (a service's usage policy counts arrivals, not our send times). Waiting threads sleep, never spin. A service that asks for a
+    arrived (a service's usage policy counts arrivals, not our send times).
+    Geocoders go through :meth:`slot`, which also keeps one request in flight at a
+    time. Waiting threads sleep, never spin. A service that asks for a
     pause (HTTP 429 with Retry-After) pushes every later call back with
     :meth:`hold_off`. ``clock`` and ``sleep`` are injectable for tests.
     """
@@ -141,6 +144,8 @@ class RateLimiter:
         self._sleep = sleep
         self._lock = threading.Lock()
         self._next = -math.inf
+        self._free = threading.Condition()
+        self._busy = False
 
     def wait(self) -> float:
         """Block until this caller may start; return the seconds waited."""
@@ -154,6 +159,26 @@ class RateLimiter:
                     return waited
             self._sleep(delay)
             waited += delay
+
+    @contextlib.contextmanager
+    def slot(self) -> Iterator[None]:
+        """One request at a time (Nominatim's policy asks for a single thread): wait
+        until no other request is in flight and the interval has passed, and on exit
+        space the next one from the end of this one. Threads waiting for the slot
+        block on a condition, so a slow request can never be overtaken and arrive
+        next to the one after it."""
+        with self._free:
+            while self._busy:
+                self._free.wait()
+            self._busy = True
+        try:
+            self.wait()
+            yield
+        finally:
+            self.done()
+            with self._free:
+                self._busy = False
+                self._free.notify()
 
     def done(self) -> None:
         """The request let through last has finished: space the next one from now."""
@@ -559,13 +584,12 @@ class OnlineGeocoder:
                 if retry.clock() - started + pause > retry.budget_s:
                     break
                 retry.sleep(pause)
-            self.rate_limiter.wait()
-            self.requests_sent += 1
-            sent += 1
             try:
-                locations = self._call(query, limit)
+                with self.rate_limiter.slot():
+                    self.requests_sent += 1
+                    sent += 1
+                    locations = self._call(query, limit)
             except Exception as err:  # geopy and adapter errors are classified, nothing escapes raw
-                self.rate_limiter.done()
                 failure = _classify(err)
                 log.info("%s attempt %d for %r failed: %s", self.service, attempt + 1, query, failure.message)
                 if failure.retry_after_s:
@@ -573,7 +597,6 @@ class OnlineGeocoder:
                 if not failure.retryable:
                     break
                 continue
-            self.rate_limiter.done()
             rows = []
             for rank, location in enumerate(locations or ()):
                 data = _location_to_dict(self.service, rank, location)
