@@ -471,6 +471,8 @@ def test_set_and_clear_a_date_in_the_table() -> None:
     _edit(at, edited={0: {"date": None}})
     assert _trip(at) == before
     assert any('row 1, column "end_date"' in e and "unchanged" in e for e in _messages(at))
+    _edit(at, edited={0: {"date": None, "end_date": None}})  # both cells cleared at once
+    assert _trip(at)[0].date is None and _trip(at)[0].end_date is None and not _messages(at)
 
 
 def test_sources_survive_an_unrelated_edit_and_read_back_from_their_cell() -> None:
