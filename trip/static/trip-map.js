@@ -240,7 +240,7 @@
 
   /* The offset from true point p to the nearest free slot, taking from the nearest
      ring the slot that points most directly away from the icons in the way (straight
-     up for a stop on the very same spot). `hints` remembers, per patch of map, the
+     up for a stop on the very same spot). "hints" remembers, per patch of map, the
      ring where the last search there succeeded: the next search nearby starts a
      little inside it, so a crowd of n stops costs about n look-ups each instead of
      n squared. The hint only decides where to start looking; every slot taken is
