@@ -352,13 +352,21 @@ def _select_cell(page: Page, *, column: int, row: int) -> None:
             break
         except PlaywrightTimeout:
             page.wait_for_timeout(400)
-    col, current = _selected_cell(page)
-    for _ in range(abs(column - col)):
-        page.keyboard.press("ArrowRight" if column > col else "ArrowLeft")
-    for _ in range(row - current):
-        page.keyboard.press("ArrowDown")
-    page.wait_for_function(f"() => !!document.querySelector('#glide-cell-{column}-{row}[aria-selected=true]')",
-                           polling=50)
+    target = f"() => !!document.querySelector('#glide-cell-{column}-{row}[aria-selected=true]')"
+    for attempt in range(4):
+        # On a loaded machine the grid can drop a key press while it redraws: look
+        # where the selection really is and move from there again.
+        col, current = _selected_cell(page)
+        for _ in range(abs(column - col)):
+            page.keyboard.press("ArrowRight" if column > col else "ArrowLeft")
+        for _ in range(abs(row - current)):
+            page.keyboard.press("ArrowDown" if row > current else "ArrowUp")
+        try:
+            page.wait_for_function(target, polling=50, timeout=5_000 if attempt < 3 else 30_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == 3:
+                raise
 
 
 def _type_into_cell_editor(page: Page, *, column: int, row: int) -> None:
