@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hst
 
 from trip.errors import FormatError, RowErrors, ValidationError
 from trip.formats import csv_format, load, read_itinerary
 from trip.geo import LatLon
 from trip.itinerary import DatePrecision, Itinerary, Mode, Place, Source, Status, Stop
 from trip.samples import list_samples, sample_path
+
+from strategies import sources
 
 
 def read(text: str) -> Itinerary:
@@ -172,3 +177,60 @@ def test_hard_source_titles_are_written_as_json_and_read_back():
 def test_titles_and_descriptions_keep_their_lines_and_spaces():
     trip = Itinerary((Stop("A"),), title="Two\nlines  here", description="a  \n\n  b\u2028c")
     assert csv_format.read(csv_format.write(trip)) == trip
+
+
+# -- the source cell: every part is read by Source.parse ---------------------------------
+
+
+def _quoted(source: Source) -> str:
+    """A source in Source's quoted text form, whatever its title holds."""
+    title = json.dumps(source.title, ensure_ascii=False)
+    return title + (f" <{source.url}>" if source.url else "") if source.title else source.url
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ('"Report" <https://example.org/r> | https://example.org/b',
+     (Source("Report", "https://example.org/r"), Source(url="https://example.org/b"))),
+    ('"Report <draft>" <https://example.org/r> | "a | b" | Plain',
+     (Source("Report <draft>", "https://example.org/r"), Source("a | b"), Source("Plain"))),
+    ('"https://example.org/not-a-link" | <https://example.org/x>',
+     (Source("https://example.org/not-a-link"), Source(url="https://example.org/x"))),
+    # the forms read before: a headline with "|" and its URL, no space before "<", a bare URL
+    ("TASS | World <https://tass.com/1> | Title<https://example.org/t>|https://example.org/b",
+     (Source("TASS | World", "https://tass.com/1"), Source("Title", "https://example.org/t"),
+      Source(url="https://example.org/b"))),
+    # a URL before "|", or a quoted title after it, is a source of its own, not part of a headline
+    ('https://example.org/a | "Q" | B <https://example.org/b>',
+     (Source(url="https://example.org/a"), Source("Q"), Source("B", "https://example.org/b"))),
+    ('[{"title": "x <y>", "url": ""}, "https://example.org/j"]',
+     (Source("x <y>"), Source(url="https://example.org/j"))),
+])
+def test_a_source_cell_reads_every_single_source_form(cell, expected):
+    assert csv_format.parse_sources(cell) == expected
+    trip = read('place,source\nA,"' + cell.replace('"', '""') + '"\n')
+    assert trip[0].sources == expected
+
+
+def test_a_title_in_angle_brackets_says_how_to_quote_it():
+    with pytest.raises(ValidationError) as info:
+        csv_format.parse_sources("Report <draft>")
+    message = str(info.value)
+    assert '"draft" is not an http or https URL' in message
+    assert 'double quotes: "Report <draft>"' in message
+    assert csv_format.parse_sources('"Report <draft>"') == (Source("Report <draft>"),)
+
+
+@settings(max_examples=150, deadline=None)
+@given(hst.lists(sources(), min_size=1, max_size=4))
+def test_source_cells_round_trip(listed):
+    expected = tuple(listed)
+    # the cell the writers make, plain or JSON, always reads back
+    assert csv_format.parse_sources(csv_format.sources_cell(expected)) == expected
+    # every source in its quoted form, several to a cell: titles keep their | < > and quotes
+    assert csv_format.parse_sources(" | ".join(_quoted(s) for s in expected)) == expected
+    # each source's own text form, joined by hand, reads back when no part holds the separator
+    # (a plain title without a URL is left out: "A | B <url>" is one headline with its link)
+    parts = [str(s) for s in expected]
+    joined = " | ".join(parts)
+    if all("|" not in p and (s.url or p != s.title) for s, p in zip(expected, parts)):
+        assert csv_format.parse_sources(joined) == expected

@@ -5,7 +5,8 @@ The header is ``date,end_date,place,lat,lon,mode,status,note,source``; only
 the remaining stop fields after those nine (``time, timezone, date_precision,
 evidence, country, kind, place_source, confidence, ref``) so a round trip keeps
 every field. Several sources share one ``source`` cell, separated by `` | ``,
-each written ``Title <https://url>``.
+each written ``Title <https://url>`` (or in any other form :meth:`Source.parse
+<trip.itinerary.Source.parse>` reads, such as ``"Report <draft>" <https://url>``).
 
 The itinerary's own title, description and sources live in comment lines
 before the header, which :func:`read` understands and spreadsheets show as rows::
@@ -71,23 +72,33 @@ SOURCE_SEPARATOR = " | "
 _META_KEYS = ("title", "description", "source")
 
 
+#: One source of a cell and the separator after it. A quoted title (a JSON string, as
+#: :meth:`Source.__str__` writes it) is read whole, so its ``|``, ``<`` and ``>`` are
+#: its own; a plain title written with its URL may hold ``|`` too (headlines often do).
 _SOURCE_RE = re.compile(r"""\s*(?:
-      (?P<title>[^<>]*?)\s*<(?P<url>[^<>\s]*)>   # Title <https://…>  (the title may hold "|")
-    | (?P<bare>[^|]+)                            # a bare URL or a bare title
+      (?P<quoted>"(?:[^"\\]|\\.)*")(?:\s*<(?P<qurl>[^<>\s]*)>)?   # "Title" <https://…> or "Title"
+      (?=\s*(?:\||$))
+    | (?P<title>[^<>]*?)\s*<(?P<url>[^<>\s]*)>                   # Title <https://…>
+      (?=\s*(?:\||$))
+    | (?P<bare>[^|]+)                                            # a bare URL or a bare title
     )\s*(?:\||$)""", re.VERBOSE)
 
 
-def parse_sources(text: str, *, field: str = "source") -> tuple[Source, ...]:
-    """Sources from one cell: ``Title <https://…> | https://… | Title``.
+_BARE_RE = re.compile(r"\s*(?P<bare>[^|]+)\s*(?:\||$)")
 
-    A title written with its URL may itself contain ``|`` (headlines often do).
-    """
-    text = text.strip()
-    if text.startswith("["):
-        listed = _json_sources(text, field)
-        if listed is not None:
-            return listed
-    out = []
+
+def _separate_sources(title: str) -> bool:
+    """Whether a "title" before ``<url>`` that holds ``|`` is really several sources:
+    a piece before the last ``|`` is a URL, or a piece after one is a quoted title."""
+    pieces = [piece.strip() for piece in title.split("|")]
+    if any(piece.startswith('"') for piece in pieces[1:]):
+        return True
+    return any("://" in piece.split(None, 1)[0] for piece in pieces[:-1] if piece)
+
+
+def _source_parts(text: str, field: str) -> list[str]:
+    """The cell cut into one text per source, each in a form :meth:`Source.parse` reads."""
+    parts = []
     pos = 0
     while pos < len(text):
         match = _SOURCE_RE.match(text, pos)
@@ -95,15 +106,54 @@ def parse_sources(text: str, *, field: str = "source") -> tuple[Source, ...]:
             raise ValidationError("is not a list of sources (expected Title <https://…> | …)",
                                   field=field, value=text)
         pos = match.end()
+        if match.group("quoted") is not None:
+            url = match.group("qurl")
+            parts.append(match.group("quoted") + (f" <{url}>" if url is not None else ""))
+        elif match.group("url") is not None:
+            title = match.group("title").strip()
+            if "|" in title and _separate_sources(title):
+                bare = _BARE_RE.match(text, match.start())
+                if bare is None:
+                    raise ValidationError("is not a list of sources (expected Title <https://…> | …)",
+                                          field=field, value=text)
+                pos = bare.end()
+                parts.append(bare.group("bare").strip())
+                continue
+            parts.append(f"{title} <{match.group('url')}>" if title else f"<{match.group('url')}>")
+        elif match.group("bare").strip():
+            parts.append(match.group("bare").strip())
+    return parts
+
+
+def parse_sources(text: str, *, field: str = "source") -> tuple[Source, ...]:
+    """Sources from one cell: ``Title <https://…> | https://… | Title | "Title" <https://…>``.
+
+    Each part is read by :meth:`Source.parse`, so a cell accepts every form a single
+    source has (the quoted one included); a JSON list of ``{"title", "url"}`` (what
+    :func:`sources_cell` writes when nothing else reads back) is read too.
+    """
+    text = text.strip()
+    if text.startswith("["):
+        listed = _json_sources(text, field)
+        if listed is not None:
+            return listed
+    out = []
+    for part in _source_parts(text, field):
         try:
-            if match.group("url") is not None:
-                out.append(Source(title=match.group("title").strip(), url=match.group("url")))
-            elif match.group("bare").strip():
-                out.append(Source.parse(match.group("bare")))
+            out.append(Source.parse(part))
         except ValidationError as err:
-            raise ValidationError(err.problem, field=field, value=err.value,
+            raise ValidationError(_with_hint(err.problem, part), field=field, value=err.value,
                                   show_value=err.value is not None) from None
     return tuple(out)
+
+
+def _with_hint(problem: str, part: str) -> str:
+    """A URL error for ``Title <not a URL>`` also says how to keep the ``<…>`` in the title."""
+    if part.endswith(">") and not part.startswith('"') and problem.startswith("is not an http"):
+        quoted = json.dumps(part, ensure_ascii=False)
+        return (f"{problem}; if the <…> is part of the title, put the whole title in double "
+                f"quotes: {quoted}")
+    return problem
 
 
 def _json_sources(text: str, field: str) -> tuple[Source, ...] | None:
