@@ -43,6 +43,8 @@ def _articles() -> None:
 
     def accept(draft: Itinerary) -> None:
         current = state.current()
+        if len(current):
+            services.check_stop_limit(len(current) + len(draft.stops))
         merged = current.replace(stops=current.stops + tuple(draft.stops)) if len(current) else draft
         state.commit(merged)
 

@@ -119,10 +119,15 @@ def articles_panel(on_accept: Callable[[Itinerary], None], geocoder: Any) -> Non
         )
         chosen = [stop for stop, row in zip(draft.stops, _as_records(edited)) if row.get("accept")]
         if st.button(f"Accept {len(chosen)} stops into the trip", disabled=not chosen):
-            on_accept(_itinerary_of(draft, chosen))
-            st.session_state[_MESSAGE] = f"Added {len(chosen)} stops to the trip."
-            st.session_state.pop(_DRAFT, None)
-            st.rerun()
+            try:
+                on_accept(_itinerary_of(draft, chosen))
+            except TripError as err:  # e.g. the trip would pass the stop limit: keep trip and draft
+                st.error(escape_links(f"Accepting the stops failed: {err}. The trip is unchanged."),
+                         icon="⚠️")
+            else:
+                st.session_state[_MESSAGE] = f"Added {len(chosen)} stops to the trip."
+                st.session_state.pop(_DRAFT, None)
+                st.rerun()
     if draft.mentions:
         with st.expander(f"{len(draft.mentions)} places mentioned but not stops"):
             st.dataframe([{"place": m.text, "why not a stop": m.reason, "sentence": m.evidence,

@@ -34,6 +34,7 @@ __all__ = [
     "picture",
     "read_upload",
     "resolve",
+    "check_stop_limit",
 ]
 
 log = logging.getLogger("trip.dashboard")
@@ -218,3 +219,16 @@ def resolve(itinerary: Itinerary) -> tuple[Itinerary, list[str]]:
         return itinerary, ["the gazetteer is not installed; stops without coordinates stay unresolved"]
     resolved, warnings = module.resolve_itinerary(itinerary, geocoder=geocoder())
     return resolved, [str(w) for w in warnings]
+
+
+def check_stop_limit(count: int) -> None:
+    """Refuse an edit that would leave the trip with more than :data:`trip.formats.MAX_STOPS`
+    stops (files, links and articles are held to the same limit when read)."""
+    from trip import formats
+    from trip.errors import TooManyStops
+
+    if count > formats.MAX_STOPS:
+        raise TooManyStops(
+            f"the trip would have {count:,} stops; one trip holds at most {formats.MAX_STOPS:,} "
+            "(delete stops first, or start a new trip for the rest)",
+            count=count, limit=formats.MAX_STOPS)

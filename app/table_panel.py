@@ -270,6 +270,14 @@ def apply_edits(itinerary: Itinerary, changes: Mapping[str, Any], selected: int 
     results: dict[str, GeocodeResult] = {}
     errors: list[str] = []
     geocoded_ids: set[int] = set()
+    # Counted before any row is read or geocoded: a paste of thousands of rows is
+    # refused at once, not after a lookup for each.
+    count = sum(1 for i in range(n + len(added)) if i not in deleted)
+    if count > n:
+        try:
+            services.check_stop_limit(count)
+        except TripError as err:
+            return EditOutcome(itinerary, selected, results, [str(err)])
 
     # Each row keeps an identity (its original position; new rows count on from n)
     # so the selection and the geocoded rows can be found again after reordering.

@@ -590,3 +590,51 @@ def test_stats_show_totals_and_warnings() -> None:
     assert any("no date" in w and "Atlantis" in w for w in warnings), warnings
     assert any("Atlantis" in w and "unresolved" in w.lower() for w in warnings), warnings
     assert any("walk" in w for w in warnings), warnings
+
+
+# -- the stop limit holds for edits too ----------------------------------------------------
+
+
+def test_adding_rows_past_the_stop_limit_is_refused_and_keeps_the_trip(monkeypatch) -> None:
+    from trip import formats
+
+    geocoder = FakeGeocoder()
+    at = _app(geocoder=geocoder)
+    before = _trip(at)
+    monkeypatch.setattr(formats, "MAX_STOPS", len(before) + 1)  # the same check, at a size a test affords
+    _edit(at, added=[{"place": "Ussuriysk"}, {"place": "Nakhodka"}])
+    _no_traceback(at)
+    (message,) = _messages(at)
+    limit = len(before) + 1
+    assert f"{len(before) + 2:,} stops" in message and f"at most {limit:,}" in message
+    assert "The trip is unchanged" in message
+    assert _trip(at) == before and _url_trip(at) == before
+    assert geocoder.calls == []  # refused before any row was looked up
+    # Deleting a row in the same edit keeps the count within the limit: applied.
+    _edit(at, added=[{"place": "Ussuriysk"}, {"place": "Nakhodka"}], deleted=[0])
+    _no_traceback(at)
+    assert not _messages(at)
+    assert len(_trip(at)) == limit and _trip(at)[-1].name == "Nakhodka"
+    # At the limit, edits that do not add stops still work.
+    _edit(at, edited={0: {"note": "still editable"}})
+    assert _trip(at)[0].note == "still editable"
+
+
+def test_accepting_article_stops_past_the_stop_limit_keeps_the_trip_and_the_draft(monkeypatch) -> None:
+    from trip import formats
+
+    at = AppTest.from_file(APP, default_timeout=120).run()  # the offline gazetteer finds the places
+    before = _trip(at)
+    monkeypatch.setattr(formats, "MAX_STOPS", len(before) + 1)
+    at.text_area[0].input("Viktor Orban flew from Budapest to Tallinn on Monday for talks on energy. "
+                          "On Tuesday he travelled on to Riga.\n").run()
+    _button(at, "Extract stops").click().run()
+    _no_traceback(at)
+    accept = next(b for b in at.button if b.label.startswith("Accept"))
+    accept.click().run()
+    _no_traceback(at)
+    refused = [m for m in _messages(at) if "Accepting the stops failed" in m]
+    assert refused and f"at most {len(before) + 1:,}" in refused[0]
+    assert "The trip is unchanged" in refused[0]
+    assert _trip(at) == before
+    assert any(b.label.startswith("Accept") for b in at.button)  # the draft is still there to trim
