@@ -323,7 +323,12 @@ def find_published(text: str, *, today: dt.date | None = None) -> tuple[dt.date 
     today = today or dt.date.today()
     head = text.split("\n\n")[:4]
     candidates: list[DateSpan] = []
+    # a timeline ("November 14, 1889 — Bly left Hoboken…" paragraph after paragraph) dates its
+    # entries, not its publication
+    timeline = len(_TIMELINE_ENTRY.findall(text)) >= 2
     for para in head:
+        if timeline and _TIMELINE_ENTRY.match(para):
+            continue
         m = _PUBLISHED_LINE.search(para[:200])
         window = para[: max(60, m.end() + 40 if m else 0)]
         for span in find_dates(window):
@@ -347,5 +352,8 @@ def find_published(text: str, *, today: dt.date | None = None) -> tuple[dt.date 
     return None, ""
 
 
+_TIMELINE_ENTRY = re.compile(
+    r"^(?:\d{1,2}\s+)?(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)(?:\s+\d{1,2})?(?:,?\s+\d{4})?\s*[—–]\s+\S", re.MULTILINE)
 _DATELINE_PREFIX = re.compile(
     r"\s*(?:[A-ZÀ-Þ][A-ZÀ-Þ .'\-/]+(?:,\s*[A-Z][\w .'\-]*)?\s*(?:[,—–(\-]\s*)+)?")

@@ -17,10 +17,12 @@ from ..geo import distance_km
 from ..geocoding import Candidate, GeocodeResult
 from ..itinerary import Itinerary, Place, Source, Stop, safe_url
 from .dates import DateSpan, clause_tense, find_dates, find_published, resolve
+from .phrases import resolve_phrases
 from .places import PlaceSpan, PlaceSpotter
 from .reading import Article
 from .sentences import Sentence, clause_bounds, split_sentences
-from .stops import Finding, Reference, choose_traveller, classify, find_actors, traveller_titles
+from .stops import (Finding, Reference, choose_traveller, classify, find_actors, mark_cancelled,
+                    traveller_titles)
 
 __all__ = ["DraftStop", "Mention", "Extraction", "Extractor", "merge_extractions"]
 
@@ -239,6 +241,8 @@ class Extractor:
         has_headline = _has_headline(text, article)
         self._paragraph_of = {x.index: x.paragraph for x in sentences}
         spotting = self.spotter.spot(text, sentences)
+        # "the Russian capital", "the port city": places named by a description
+        unresolved = resolve_phrases(text, sentences, spotting, self.spotter.lookup)
         travellers = choose_traveller(sentences, spotting)
         titles = traveller_titles(text, spotting, travellers)
 
@@ -295,8 +299,11 @@ class Extractor:
             if actors:
                 previous_agent = [actors[0]] if actors[0].kind != "others" else []
         _mark_dateline(text, sentences, findings, has_headline)
+        mark_cancelled(sentences, findings)
 
         records, mentions = self._records(findings, dated, text, published, lead, source)
+        sentence_text = {x.index: x.text for x in sentences}
+        mentions.extend(Mention(u.text, u.reason, sentence_text.get(u.sentence, ""), source) for u in unresolved)
         stops = self._geocode(records, source)
         extraction = Extraction(
             stops=tuple(stops), mentions=tuple(mentions), published=published, published_how=how,
@@ -368,7 +375,7 @@ class Extractor:
                                    "approximate" if date else "day", "dateline" if f.dateline else "",
                                    False, status, f.confidence, "dateline" if f.dateline else "headline",
                                    order if not f.dateline else 0, [s.text], weak=True))
-        return _ordered(records), mentions
+        return _one_origin(_ordered(records)), mentions
 
     def _date_for(self, s: Sentence, f: Finding, dated, paragraph_date, lead):
         items = [(span, d, p) for span, d, p in dated.get(s.index, []) if d is not None]
@@ -472,7 +479,8 @@ class Extractor:
                 best = _prefer_prominent(best, rec.span.candidates, rec.references, rec.text)
                 best = _apply_references(best, cands, rec.references)
             chosen[i] = best
-            if best is not None and _norm(best.name) != _norm(rec.text) and _spike(best, chosen, i):
+            if best is not None and _norm(best.name) != _norm(rec.text) and not rec.span.described \
+                    and _spike(best, chosen, i):
                 best = None  # "West Lake" as a Westlake in Texas between Hangzhou and Shanghai
             geo_conf = best.confidence if best is not None else 0.0
             confidence = rec.confidence * (0.5 + 0.5 * geo_conf) if best else rec.confidence * 0.3
@@ -558,6 +566,11 @@ def _merge_record(records: list[_Record], rec: _Record) -> _Record:
         records.append(rec)  # a return after other stops: "flew back to Rzeszów"
         return rec
     if not rec.explicit:
+        if not last.explicit and not last.date_text and rec.date_text and rec.date and last.date \
+                and rec.date < last.date:
+            # the lead's default day gives way to the day the story has reached ("He went on to
+            # Biarritz" told under Saturday, after a lead that only said "after a summit in Biarritz")
+            last.date, last.precision, last.date_text = rec.date, rec.precision, rec.date_text
         _absorb(last, rec)
         return last
     if rec.status == "origin" and last.date and rec.date and 0 < (rec.date - last.date).days <= 14 \
@@ -580,6 +593,16 @@ def _merge_record(records: list[_Record], rec: _Record) -> _Record:
         last.end_date = max(rec.date, last.end_date or rec.date)
         _absorb(last, rec)
         return last
+    if last.date and rec.date and 0 < (last.date - rec.date).days <= 14 and rec.status != "origin" \
+            and not any(r.date and r.key != rec.key and rec.date < r.date < last.date for r in records):
+        # the same stay told from its end: "left the Mongolian capital on Monday" … "landed in
+        # Ulaanbaatar on Friday" (a departure *from* the place before is a new stop: a return)
+        last.end_date = max(last.end_date or last.date, last.date)
+        last.date, last.precision, last.date_text = rec.date, rec.precision, rec.date_text
+        if last.status == "origin":
+            last.status = rec.status
+        _absorb(last, rec)
+        return last
     records.append(rec)
     return rec
 
@@ -593,6 +616,15 @@ def _absorb(into: _Record, other: _Record) -> None:
     into.confidence = max(into.confidence, other.confidence)
     if into.status == "planned" and other.status == "visited" and other.explicit:
         into.status = "visited"
+
+
+def _one_origin(records: list[_Record]) -> list[_Record]:
+    """Only the journey's first stop is its origin: "left Vladivostok on Friday for home",
+    after days there, is the start of the last leg, a place visited."""
+    for rec in records[1:]:
+        if rec.status == "origin":
+            rec.status = "visited"
+    return records
 
 
 def _ordered(records: list[_Record]) -> list[_Record]:
@@ -641,12 +673,20 @@ def _spike(best: Candidate, chosen: list[Candidate | None], i: int) -> bool:
     nxt = next((c for c in chosen[i + 1:] if c is not None), None)
     if prev is None or nxt is None:
         return False
+    if distance_km(prev.location, nxt.location) < 50:
+        return False  # out and back from one place (Rome to Ulaanbaatar and home): no route to leave
     return distance_km(prev.location, nxt.location) < 1000 and \
         min(distance_km(best.location, prev.location), distance_km(best.location, nxt.location)) > 2000
 
 
 def _pin_by_country(rec: _Record) -> Candidate | None:
-    """The candidate in a country named in the same sentence, when the top one is elsewhere."""
+    """The candidate in a country named in the same sentence, when the top one is elsewhere.
+
+    A place named by a description ("the Russian capital") is pinned to the place it
+    was resolved to: its "name" is not what the article wrote.
+    """
+    if rec.span.described and rec.span.candidates:
+        return rec.span.candidates[0]
     cands = [c for c in rec.span.candidates if c.kind not in ("country", "region")]
     if not rec.countries or not cands or cands[0].country in rec.countries:
         return None
@@ -781,6 +821,7 @@ def merge_extractions(extractions: Iterable[Extraction]) -> Extraction:
                 end_date=max([d for d in (primary.end_date, secondary.end_date) if d], default=None),
             )
     merged = _ordered_drafts(merged)
+    merged = merged[:1] + [replace(s, status="visited") if s.status == "origin" else s for s in merged[1:]]
     mentions: list[Mention] = []
     seen: set[tuple[str, str, str]] = set()
     for ex in extractions:

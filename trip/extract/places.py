@@ -121,6 +121,8 @@ class PlaceSpan:
     sentence: int
     possessive: bool = False
     institution: bool = False
+    #: the descriptive phrase this span stands for ("the Russian capital"); empty for a written name
+    described: str = ""
 
     @property
     def best(self) -> Candidate | None:
@@ -316,6 +318,12 @@ class PlaceSpotter:
 
     def _persons_in_run(self, run, toks, sent, person_index, result) -> None:
         words = [t for t in run]
+        if words and re.search(r"\b(?:steamer|steamship|liner|ship|yacht|schooner|sloop|brig|frigate|ferry|"
+                               r"catamaran|raft|vessel|boat)\s+$", sent.text[:words[0].start - sent.start]):
+            # "aboard the steamer Augusta Victoria": a ship, and "the Victoria" later is the same ship
+            self._add_person(words, person_index, result)
+            result.vessels.add(person_index[words[0].lower])
+            return
         if len(words) >= 2 and words[0].text in _SHIP_PREFIXES:
             # "HMS Beagle": the ship carries the traveller; "the Beagle" later is the same ship
             self._add_person(words[1:], person_index, result)

@@ -25,7 +25,7 @@ from .places import REGION_KINDS, PlaceSpan, Spotting
 from .sentences import Sentence, clause_bounds
 
 __all__ = ["Actor", "Finding", "Reference", "classify", "find_actors", "choose_traveller",
-           "MACRO_REGIONS"]
+           "mark_cancelled", "CANCELLED", "MACRO_REGIONS"]
 
 #: Regions the gazetteer may not know as areas (it may know a village of the name).
 MACRO_REGIONS = {
@@ -51,7 +51,7 @@ _TRAVELLER_NOUN = re.compile(
     rf"\b{_DET}\s+(?:[\w\-]+\s+){{0,3}}?(?P<n>president|prime minister|chancellor|king|queen|pope|pontiff|"
     r"leader|leaders|singer|monarch|couple|pair|delegation|premier|emperor|guest|visitor|two men|"
     r"two presidents|royal couple|entourage|star|band|explorer|expedition|team|crew|cyclists|peloton|"
-    r"musicians)\b|\bthe\s+(?P<n2>group|four|quartet|trio|\d{1,3}-year-old)\b",
+    r"musicians|squad)\b|\bthe\s+(?P<n2>group|four|quartet|trio|\d{1,3}-year-old)\b",
     re.IGNORECASE,
 )
 _VEHICLE = re.compile(
@@ -59,6 +59,7 @@ _VEHICLE = re.compile(
     r"journey|leg|flight|cortege|ship|yacht|boat|helicopter|itinerary|tour bus|voyage|raft|canoe|balloon|"
     r"ferry|bus|car|caravan|capsule|sled|sledge|bicycle|expedition|party|column|procession|pre-season|"
     r"preseason|season|campaign|schedule|programme|program|stay|landfall|stopover|port of call)\b"
+    r"(?!\s+(?:ride|journey|trip|ticket|station)\b)"  # "a long train ride": not a train of its own
     r"|\b(?P<named>Air Force One|Marine One|Shepherd One|Air India One)\b",
     re.IGNORECASE,
 )
@@ -72,7 +73,7 @@ _OTHERS = re.compile(
     r"sources|republicans|relatives|veterans|voters|polls|lawmakers|investors|markets|activists|"
     r"many of those|those|others|a group|counterpart|host|scientists|researchers|historians|academics|"
     r"soldiers|villagers|pilgrims|tourists|visitors from|workers|athletes|players|engineers|technicians|"
-    r"mechanics|crew|staff|doctors|politicians|rebels|militants|refugees|victims|survivors)\b",
+    r"mechanics|crew|staff|doctors|politicians|rebels|militants|refugees|victims|survivors|rivals?)\b",
     re.IGNORECASE,
 )
 
@@ -236,7 +237,10 @@ _OBJECT_OF_SPEECH = re.compile(
 _ORIGIN_VERB = re.compile(
     r"\b(?:left|leaves|leave|leaving|departed|departs|depart|departing|quit|set(?:s|ting)? off from|"
     r"set(?:s|ting)? out from|started from|starts from|began from|flights? from|took off from|"
-    r"takes off from|flew out of|drove out of|sailed from|out of(?:\s+the)?(?:\s+[\w\-]+)?\s+of|out of)"
+    r"takes off from|flew out of|drove out of|sailed from|out of(?:\s+the)?(?:\s+[\w\-]+)?\s+of|out of|"
+    # "a rail journey … that had begun in Pyongyang" (a tour that "began in" a city is its first stop)
+    r"(?:journey|voyage|flight|ride|drive|crossing|trek)\b[^.;]{0,60}?\b(?:that|which)\s+(?:had\s+)?"
+    r"(?:begun|began|started)\s+in)"
     r"\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
@@ -246,7 +250,7 @@ _TO = re.compile(r"\b(?:to|into|towards|toward|via|through|onward to|on to|onto)
                  re.IGNORECASE)
 _FOR = re.compile(
     r"\b(?:left|leaves|leaving|departed|departs|taken off|took off|takes off|set off|sets off|headed|heads|"
-    r"heading|bound|flies|flew|fly|sailed|sails|boarded \w+)\s+(?:[\w\-]+\s+){0,3}?for\s+(?:the\s+)?$",
+    r"heading|bound|flies|flew|fly|sailed|sails|boarded \w+)\s+(?:[\w\-]+\s+){0,6}?for\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
 _AT = re.compile(r"\b(?:in|at|on|inside|around|across|throughout|outside of)\s+(?:the\s+)?$", re.IGNORECASE)
@@ -308,6 +312,12 @@ _NEGATED_BEFORE = re.compile(
     # a plan told in the past tense ("she planned to go on to Santiago"): it may not have happened
     r"planned to|had planned to|hoped to|had hoped to|intended to|had intended to|wanted to)"
     r"\s+(?:[\w\-]+\s+){0,4}$", re.IGNORECASE)
+
+
+_TIMELINE_DATE = re.compile(
+    r"(?:\d{1,2}\s+)?(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)(?:\s+\d{1,2})?(?:,?\s+\d{4})?\s*[—–]\s*")
+_TIMELINE_PLACE = re.compile(_TIMELINE_DATE.pattern + r"(?:(?:in|at|to)\s+)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,8 +392,11 @@ def _agent(actors: list[Actor], clause: tuple[int, int], pos: int, end: int, sen
         if after:
             return after[:1]
     # a fronted place: "In Hanoi, Putin was greeted…"
-    if re.fullmatch(r"\s*(?:in|at|from|on|inside|outside|to)\s+(?:the\s+)?", sentence[c0:pos].lstrip(", "),
-                    flags=re.IGNORECASE):
+    fronted = sentence[c0:pos].lstrip(", —–")
+    dm = _TIMELINE_DATE.match(fronted)  # "November 22 — In Amiens she met…"
+    if dm:
+        fronted = fronted[dm.end():]
+    if re.fullmatch(r"\s*(?:in|at|from|on|inside|outside|to)\s+(?:the\s+)?", fronted, flags=re.IGNORECASE):
         start = end
         # "in Liverpool, the band's home town, fans listened": skip a verbless apposition
         m = re.match(r",([^,]{1,60}),", sentence[end:c1])
@@ -444,6 +457,9 @@ def classify(
         traveller = any(a.traveller for a in agent)
         others = bool(agent) and not traveller
         cue, status = _cue(before_clause, before, findings[:-1], clause, text, base)
+        if cue is None and _TIMELINE_PLACE.fullmatch(text[:pos]) and re.match(r"\s*(?:[,.;]|$)", text[end:]):
+            # a chronicle's entry: "December 18 — Singapore, where she bought a monkey."
+            cue, status = "timeline entry", "visited"
         if cue is None:
             if _OBJECT_OF_SPEECH.search(before_clause):
                 f.reason = "mentioned only"
@@ -454,7 +470,7 @@ def classify(
             kind = "origin of" if status == "origin" else "a place in"
             f.reason = f"{kind} someone else's journey"
             continue
-        if not agent:
+        if not agent and cue != "timeline entry":
             # no one named: only vehicles and trips of the traveller count ("the train crossed…")
             f.reason = "no sign the traveller was there"
             continue
@@ -536,7 +552,8 @@ def _not_a_stop(f: Finding, sentence: Sentence, places: list[PlaceSpan]) -> str 
         return "another time, not this journey"
     clause_after = text[end:clause[1]]
     if _NEGATED_AFTER.search(clause_after) or _NEGATED_BEFORE.search(before_clause):
-        return "a visit that was called off or did not happen"
+        return CANCELLED if _NEGATED_AFTER.search(clause_after) else \
+            "a visit that was called off or did not happen"
     em = _EVENT_AT.search(before_clause)
     if em and not _JOINED.search(before_clause[:em.start()]):
         # "an explosion at a hospital in Gaza City"; not "joining a climate strike in Montreal"
@@ -584,3 +601,81 @@ def _cue(before_clause: str, before: str, earlier: list[Finding], clause: tuple[
     if _SEQUENCE.search(before_clause) and re.search(r"\bfollowed by\s+$", before_clause):
         return "then went to", "visited"
     return None, "visited"
+
+
+# -- plans called off later in the article ------------------------------------------------
+
+#: Words before a place that make it a plan: "was expected to visit", "had also been entered in",
+#: "a planned stop in", "a visit to … planned for".
+_PLAN_CONTEXT = re.compile(
+    r"\b(?:(?:was|were|is|are|ha[sd](?:\s+\w+)?\s+been|have(?:\s+\w+)?\s+been)\s+(?:\w+\s+)?"
+    r"(?:expected|due|scheduled|set|supposed|meant|slated|entered|booked|pencilled|penciled|planning|"
+    r"going|invited)|(?:had\s+)?planned|plans?\s+to|intend\w*\s+to|(?:a|an|the|his|her|their)\s+"
+    r"(?:planned\s+|scheduled\s+|proposed\s+)?(?:visit|trip|stop|stopover|leg|tour|appearance|show|concert|"
+    r"match|game)\s+(?:to|in|at))\b", re.IGNORECASE)
+_CANCEL_WORDS = (r"(?:called off|cancell?ed|dropped|scrapped|axed|shelved|abandoned|postponed|pulled out|"
+                 r"withdr[ae]wn?|ruled out|struck off|cut|put off|scratched)")
+_CANCEL_AFTER = re.compile(
+    rf"(?:\bbut\b[^.;]{{0,120}}?|\b(?:was|were|has been|have been|had been|is|are)\s+(?:later\s+|since\s+|then\s+|"
+    rf"now\s+|also\s+)?){_CANCEL_WORDS}\b", re.IGNORECASE)
+#: A later sentence that calls off the plan just told: "That stop has since been dropped",
+#: "The White House called off both stops", "the Danish leg was scrapped".
+_CANCEL_LATER = re.compile(
+    rf"\b(?:(?:the|that|this|both|those|these|his|her|their)\s+(?:[\w\-]+\s+){{0,2}}?"
+    r"(?:stop|stops|leg|legs|visit|visits|trip|trips|plan|plans|stopover|appearance|engagement)\s+"
+    rf"(?:ha[sd]|have|was|were|is|are)\s+(?:since\s+|later\s+|now\s+|also\s+|then\s+)?(?:been\s+)?{_CANCEL_WORDS}"
+    rf"|{_CANCEL_WORDS}\s+(?:the|that|this|both|those|these|his|her|their)\s+(?:[\w\-]+\s+){{0,2}}?"
+    r"(?:stop|stops|leg|legs|visit|visits|trip|trips|plan|plans|stopover))\b", re.IGNORECASE)
+
+CANCELLED = "cancelled: planned, then called off in the article"
+
+
+def mark_cancelled(sentences: list[Sentence], findings: list[tuple[Sentence, Finding]]) -> None:
+    """Plans the article later calls off become mentions with the reason :data:`CANCELLED`.
+
+    "Biden had been expected to fly on to Port Moresby …, but the White House called off
+    both stops"; "He was expected to visit Kazan. The stop was later dropped." A place is
+    a plan when words such as "was expected to", "a planned visit to" come before it in
+    its sentence; the cancellation comes after it in the same sentence ("but …
+    cancelled", "was called off") or in one of the next three sentences of the same
+    paragraph, as a phrase about "the stop", "that leg", "both visits".
+    """
+    by_index = {s.index: s for s in sentences}
+    planned: dict[int, list[Finding]] = {}
+    for s, f in findings:
+        if f.headline or f.dateline:
+            continue
+        pos = f.span.start - s.start
+        if not _PLAN_CONTEXT.search(s.text[:pos]):
+            continue
+        planned.setdefault(s.index, []).append(f)
+        after = s.text[f.span.end - s.start:]
+        if _CANCEL_AFTER.search(after) and _cancel_is_about(after):
+            _cancel(f)
+    for index, group in planned.items():
+        here = by_index[index]
+        for k in range(1, 4):
+            nxt = by_index.get(index + k)
+            if nxt is None or nxt.paragraph != here.paragraph and k > 1:
+                break
+            if nxt.index in planned:
+                break  # a new plan: a later cancellation is about that one
+            if _CANCEL_LATER.search(nxt.text):
+                for f in group:
+                    _cancel(f)
+                break
+
+
+def _cancel_is_about(after: str) -> bool:
+    """The cancellation after the place is about it, not about another plan named in between
+    ("…to Kyiv, but a planned stop in Lviv was dropped")."""
+    m = _CANCEL_AFTER.search(after)
+    between = after[:m.start()] + m.group(0)
+    return not re.search(r"\b(?:a|an|the)\s+(?:planned\s+|scheduled\s+)?(?:visit|trip|stop|stopover|leg)\s+"
+                         r"(?:to|in|at)\s+(?:the\s+)?[A-Z]", between)
+
+
+def _cancel(f: Finding) -> None:
+    f.stop = False
+    f.status = "planned"
+    f.reason = CANCELLED
