@@ -1,4 +1,5 @@
-"""Load and save: sample trips, uploads, downloads in every export format, share links."""
+"""Load and save: sample trips, uploads, downloads in every export format, share links,
+and the opt-in switch that looks places up with an online service."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from trip.itinerary import Itinerary
 from . import services, state
 from .guard import describe_error, flash, guarded_callback
 
-__all__ = ["io_panel", "UPLOAD_TYPES", "slug"]
+__all__ = ["io_panel", "online_panel", "UPLOAD_TYPES", "ONLINE_SERVICES", "slug"]
 
 #: What the uploader accepts (the readable formats of trip.formats).
 UPLOAD_TYPES = ["csv", "json", "geojson", "gpx", "kml"]
@@ -173,3 +174,79 @@ def io_panel() -> None:
             with st.expander("Share link"):
                 base = (st.context.url or "").split("?", 1)[0]
                 st.code(f"{base}?{state.URL_PARAM}={token}", language=None, wrap_lines=True)
+
+    online_panel()
+
+
+# -- opt-in online geocoding -------------------------------------------------------
+
+#: Services offered by name (no API key needed); any other geopy name can be typed.
+ONLINE_SERVICES = ["nominatim", "photon", "pelias", "arcgis"]
+_OTHER = "other (type a geopy name)…"
+_ONLINE_ON = "online_on"
+_ONLINE_SERVICE = "online_service"
+_ONLINE_OTHER = "online_other"
+_ONLINE_AGENT = "online_agent"
+_ONLINE_URL = "online_url"
+
+
+def _chosen_service() -> str:
+    choice = st.session_state.get(_ONLINE_SERVICE) or ONLINE_SERVICES[0]
+    return st.session_state.get(_ONLINE_OTHER, "") if choice == _OTHER else choice
+
+
+@guarded_callback("switching online geocoding")
+def _apply_online() -> None:
+    """Validate and apply the online settings, or go back to offline; never half on."""
+    ss = st.session_state
+    was = services.online_settings()
+    if not ss.get(_ONLINE_ON):
+        services.set_online(None)
+        if was is not None:
+            flash("success", "Online geocoding is off: places are looked up offline again.")
+        return
+    try:
+        settings = services.check_online_settings(_chosen_service(), ss.get(_ONLINE_AGENT, ""),
+                                                   ss.get(_ONLINE_URL, ""))
+    except TripError as err:
+        services.set_online(None)
+        ss[_ONLINE_ON] = False
+        flash("error", f"Online geocoding stays off: {err}")
+        return
+    services.set_online(settings)
+    if settings != was:
+        flash("success", f"Online geocoding is on: the place names of stops you rename or add, and of "
+                         f"uploaded stops without coordinates, are sent to {settings.service} "
+                         f"({settings.where}).")
+
+
+def online_panel() -> None:
+    """The sidebar switch: off by default, per session, never in the share link."""
+    settings = services.online_settings()
+    with st.expander("Online geocoding", expanded=settings is not None):
+        st.caption("Off by default: places are looked up in the offline gazetteer and nothing "
+                   "leaves this server. Turned on, **the place names you type, and those of "
+                   "uploaded stops without coordinates, are sent from this server to the service "
+                   "you choose**, at most one a second; when it fails, the offline answer is used "
+                   "and a warning says so. Articles and the stop panel's alternatives stay offline. "
+                   "This setting is yours alone and is not part of the share link.")
+        ss = st.session_state
+        if _ONLINE_ON not in ss:
+            ss[_ONLINE_ON] = settings is not None
+        options = ONLINE_SERVICES + [_OTHER]
+        if ss.get(_ONLINE_SERVICE) not in options:
+            ss[_ONLINE_SERVICE] = ONLINE_SERVICES[0]
+        st.selectbox("Service", options, key=_ONLINE_SERVICE, on_change=_apply_online)
+        if ss.get(_ONLINE_SERVICE) == _OTHER:
+            st.text_input("geopy service name", key=_ONLINE_OTHER, on_change=_apply_online,
+                          max_chars=40, placeholder="e.g. geokeo")
+        st.text_input("User agent", key=_ONLINE_AGENT, on_change=_apply_online, max_chars=200,
+                      placeholder=services.NOMINATIM_AGENT_EXAMPLE,
+                      help="How trip introduces itself to the service: your application and a "
+                           "contact. Required for the public Nominatim (its usage policy).")
+        st.text_input("Server URL (optional)", key=_ONLINE_URL, on_change=_apply_online, max_chars=300,
+                      placeholder="http://127.0.0.1:8080",
+                      help="Base URL of your own server for this service; empty: its public address.")
+        st.toggle("Look places up online", key=_ONLINE_ON, on_change=_apply_online)
+        if settings is not None:
+            st.info(f"On: place names go to {settings.service} ({settings.where}).", icon="🌐")

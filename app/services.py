@@ -3,13 +3,23 @@
 The geocoder is a process-wide read-only resource (``st.cache_resource``); pure
 computations on an itinerary are cached by value (``st.cache_data``), which is
 safe because an :class:`~trip.itinerary.Itinerary` is immutable.
+
+A session may opt in to an online geocoder (:class:`OnlineSettings`, kept in its
+session state only, never in the share link). Renamed and new stops and uploaded
+trips are then looked up online, with the offline gazetteer as fallback; the
+article extractor and the stop panel's alternatives stay offline. Every session
+asking the same endpoint waits at ONE process-wide rate limiter
+(:func:`trip.geocoding.online.shared_rate_limiter`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import logging
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -18,6 +28,12 @@ from trip.itinerary import Itinerary
 
 __all__ = [
     "GEOCODER_OVERRIDE",
+    "ONLINE_KEY",
+    "OnlineSettings",
+    "online_settings",
+    "set_online",
+    "check_online_settings",
+    "offline_geocoder",
     "geocoder",
     "LazyGeocoder",
     "geocode",
@@ -57,8 +73,8 @@ def _shared_geocoder() -> Geocoder:
     return default_geocoder()
 
 
-def geocoder() -> Geocoder:
-    """The geocoder for this session: the shared offline gazetteer."""
+def offline_geocoder() -> Geocoder:
+    """The shared offline gazetteer (or a test's override), whatever the session chose."""
     override = st.session_state.get(GEOCODER_OVERRIDE)
     if override is not None:
         return override
@@ -66,19 +82,123 @@ def geocoder() -> Geocoder:
         return _shared_geocoder()
 
 
+def geocoder() -> Geocoder:
+    """The geocoder for this session's own lookups: the online service it turned on, else
+    the offline gazetteer."""
+    settings = online_settings()
+    if settings is None or st.session_state.get(GEOCODER_OVERRIDE) is not None:
+        return offline_geocoder()
+    return _online_geocoder(settings.service, settings.user_agent, settings.url,
+                            str(ONLINE_CACHE_PATH or ""))
+
+
+# -- opt-in online geocoding ---------------------------------------------------------
+
+#: Session key holding this session's :class:`OnlineSettings` (absent: offline).
+ONLINE_KEY = "online_geocoding"
+#: Where the online answers are kept; None is the shared cache file in TRIP_CACHE_DIR.
+ONLINE_CACHE_PATH: Path | None = None
+#: How hard one dashboard lookup tries: someone is waiting for the page, so fewer and
+#: shorter tries than the library's default (then the offline answer, with a warning).
+ONLINE_RETRY_ATTEMPTS = 2
+ONLINE_TIMEOUT_S = 8.0
+ONLINE_BUDGET_S = 20.0
+NOMINATIM_AGENT_EXAMPLE = "my-trips/1.0 (me@example.org)"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class OnlineSettings:
+    """One session's choice of online service: geopy name, user agent, own server URL."""
+
+    service: str
+    user_agent: str = ""
+    url: str = ""
+
+    @property
+    def where(self) -> str:
+        """The host the place names go to, as the user should read it."""
+        if self.url:
+            return urlsplit(self.url).netloc or self.url
+        from trip.geocoding.online import NOMINATIM_PUBLIC_DOMAIN
+
+        return NOMINATIM_PUBLIC_DOMAIN if self.service == "nominatim" else f"{self.service}'s public servers"
+
+
+def check_online_settings(service: str, user_agent: str = "", url: str = "") -> OnlineSettings:
+    """Validated settings, or a :class:`~trip.errors.ValidationError` naming the field.
+
+    The same rules as the CLI's ``--geocoder``: a service geopy knows (an unknown name
+    lists the valid ones), an http(s) base URL, and a user agent for the public
+    Nominatim, whose usage policy asks every application to identify itself.
+    """
+    from trip.errors import ValidationError
+    from trip.geocoding.online import NOMINATIM_PUBLIC_DOMAIN, check_service_name
+
+    name = check_service_name(service or "")
+    user_agent = " ".join((user_agent or "").split())
+    url = (url or "").strip()
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValidationError("is not an http(s) address (e.g. http://127.0.0.1:8080)",
+                                  field="server URL", value=url)
+    public = not url or (urlsplit(url).hostname or "").lower() == NOMINATIM_PUBLIC_DOMAIN
+    if name == "nominatim" and public and not user_agent:
+        raise ValidationError(
+            "needs a user agent for the public Nominatim: its usage policy asks each application "
+            f'to identify itself, e.g. "{NOMINATIM_AGENT_EXAMPLE}"', field="service", value=name)
+    settings = OnlineSettings(name, user_agent, url)
+    _online_geocoder(settings.service, settings.user_agent, settings.url, str(ONLINE_CACHE_PATH or ""))
+    return settings
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _online_geocoder(service: str, user_agent: str, url: str, cache_path: str) -> Geocoder:
+    """One online geocoder per setting, shared by every session that chose it; whatever
+    the setting, each endpoint has one rate limiter for the whole process. Building it
+    sends nothing."""
+    from trip.geocoding.cache import GeocodeCache
+    from trip.geocoding.online import RetryPolicy, online_geocoder
+
+    return online_geocoder(
+        service, user_agent=user_agent or None, base_url=url or None, timeout_s=ONLINE_TIMEOUT_S,
+        cache=GeocodeCache(Path(cache_path)) if cache_path else True, fallback=_shared_geocoder,
+        retry=RetryPolicy(attempts=ONLINE_RETRY_ATTEMPTS, backoff_s=1.0, max_retry_after_s=5.0,
+                          budget_s=ONLINE_BUDGET_S),
+    )
+
+
+def online_settings() -> OnlineSettings | None:
+    """This session's online service, or None when it looks places up offline."""
+    settings = st.session_state.get(ONLINE_KEY)
+    return settings if isinstance(settings, OnlineSettings) else None
+
+
+def set_online(settings: OnlineSettings | None) -> None:
+    """Turn this session's online geocoding on (validated settings) or off (None)."""
+    if settings is None:
+        st.session_state.pop(ONLINE_KEY, None)
+    else:
+        st.session_state[ONLINE_KEY] = settings
+
+
 class LazyGeocoder:
-    """Stands in for :func:`geocoder` and opens it only when first used.
+    """Stands in for :func:`offline_geocoder` and opens it only when first used.
 
     Panels that are drawn on every run but geocode only on request (the articles
-    panel) get this, so showing the page never waits for the gazetteer.
+    panel) get this, so showing the page never waits for the gazetteer. It stays
+    offline when the session turned online geocoding on: the articles panel
+    promises that nothing leaves the machine.
     """
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(geocoder(), name)
+        return getattr(offline_geocoder(), name)
 
 
 def geocode(name: str) -> GeocodeResult:
-    return geocoder().geocode(name, limit=6)
+    """Candidates for ``name`` from the offline gazetteer: the stop panel's alternatives,
+    looked up on every click, so never sent to an online service."""
+    return offline_geocoder().geocode(name, limit=6)
 
 
 def geocode_in_route(itinerary: Itinerary, index: int, name: str) -> GeocodeResult:
@@ -94,6 +214,12 @@ def geocode_in_route(itinerary: Itinerary, index: int, name: str) -> GeocodeResu
     fixed = [s.location for s in itinerary.stops]
     fixed[index] = None
     gc = geocoder()
+    if gc is not offline_geocoder():
+        # Online, only the name just typed is sent: unresolved neighbours are left out
+        # (each would be another request), located ones steer the choice.
+        keep = [i for i in range(len(names)) if i == index or fixed[i] is not None]
+        names, dates, modes, fixed = ([seq[i] for i in keep] for seq in (names, dates, modes, fixed))
+        index = keep.index(index)
     try:
         try:
             results = gc.geocode_route(names, dates=dates, modes=modes, limit=6, fixed=fixed)

@@ -343,7 +343,7 @@ def _safe_geocode_at(context: Itinerary, index: int, name: str) -> GeocodeResult
     try:
         if index < len(context):
             return services.geocode_in_route(context, index, name)
-        return services.geocode(name)
+        return services.geocoder().geocode(name, limit=6)
     except (TripError, ImportError) as err:
         return GeocodeResult(query=name, best=None, reason=f"geocoding failed: {err}")
 
@@ -364,6 +364,8 @@ def _on_table_change(key: str) -> None:
     for index in outcome.geocoded:
         stop = outcome.itinerary[index]
         result = outcome.results.get(stop.name)
+        for note in (result.warnings if result is not None else ()):
+            flash("warning", f"Row {index + 1}: “{stop.name}”: {note}.")
         if stop.location is None:
             flash("warning", f"Row {index + 1}: “{stop.name}” was not found"
                   + (f" ({result.reason})" if result and result.reason else "")
@@ -382,7 +384,8 @@ def _column_config() -> dict[str, Any]:
                                  min_value=1, step=1, format="%d", width="small"),
         "date": cc.DateColumn("Date", format="YYYY-MM-DD"),
         "end_date": cc.DateColumn("Until", format="YYYY-MM-DD"),
-        "place": cc.TextColumn("Place", help="Type a name: it is looked up in the offline gazetteer",
+        "place": cc.TextColumn("Place", help="Type a name: it is looked up in the offline gazetteer "
+                                             "(or the online service turned on in the sidebar)",
                                max_chars=300),
         "match": cc.TextColumn("Match", help="How the place was found, and how sure", disabled=True),
         "lat": cc.NumberColumn("Lat", min_value=-90.0, max_value=90.0, format="%.4f"),
