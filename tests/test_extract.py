@@ -339,3 +339,82 @@ def test_a_chronicle_with_a_ship_and_old_dates(extractor: Extractor) -> None:
                         ("Porto", "1769-01-01", "visited"), ("Madrid", "1769-03-01", "visited")]
     assert "says where Riga is" in reasons(r)["Haiphong"]
     assert r.travellers == ("Joseph Banks",)
+
+
+# -- places named by a description, the origin, plans called off ---------------------------
+
+
+@pytest.mark.parametrize("phrase, place", [
+    ("the Portuguese capital", "Lisbon"),
+    ("the Latvian capital", "Riga"),
+    ("the capital of Portugal", "Lisbon"),
+    ("Portugal's capital", "Lisbon"),
+])
+def test_a_capital_named_by_a_description_is_that_capital(extractor: Extractor, phrase: str, place: str
+                                                           ) -> None:
+    r = run(extractor, f"Trip\n\nMinister Eva Lind landed in {phrase} on Monday.")
+    assert stops(r) == [(place, "2024-03-04", "visited")]
+    assert r.stops[0].text == phrase  # as written; the place is the gazetteer's
+    assert "Portugal" not in [m.text for m in r.mentions]  # the country inside the phrase is no mention
+
+
+def test_a_capital_in_a_reaction_is_still_a_mention(extractor: Extractor) -> None:
+    r = run(extractor, "Trip\n\nMinister Eva Lind arrived in Porto on Monday. Officials in the Latvian "
+                       "capital said they were pleased.")
+    assert stops(r) == [("Porto", "2024-03-04", "visited")]
+    assert "reaction" in reasons(r)["the Latvian capital"]
+
+
+def test_the_city_refers_back_only_to_one_town(extractor: Extractor) -> None:
+    r = run(extractor, "Trip\n\nMinister Eva Lind left Lisbon on Sunday. Porto hosted the summit. "
+                       "She arrived in the port city on Monday.")
+    assert stops(r) == [("Lisbon", "2024-03-03", "origin"), ("Porto", "2024-03-04", "visited")]
+    two = run(extractor, "Trip\n\nMinister Eva Lind left Lisbon on Sunday. Porto and Madrid signed a pact. "
+                         "She arrived in the city on Monday.")
+    assert [s[0] for s in stops(two)] == ["Lisbon"]
+    assert "Porto or Madrid" in reasons(two)["the city"]
+    none = run(extractor, "Trip\n\nMinister Eva Lind left Lisbon on Sunday. It rained. "
+                          "She arrived in the city on Monday.")
+    assert [s[0] for s in stops(none)] == ["Lisbon"]
+    assert "no place named" in reasons(none)["the city"]
+
+
+def test_only_the_first_stop_is_the_origin(extractor: Extractor) -> None:
+    # "left Riga … for home" opens the article but is the last leg's start, not the trip's
+    r = run(extractor, "Trip\n\nMinister Eva Lind left Riga on Tuesday for home. She had set off from "
+                       "Lisbon on Sunday and landed in Riga on Monday.")
+    assert stops(r) == [("Lisbon", "2024-03-03", "origin"), ("Riga", "2024-03-04", "visited")]
+    assert r.stops[1].end_date == dt.date(2024, 3, 5)  # one stay, told from its end
+
+
+@pytest.mark.parametrize("text", [
+    "She was expected to visit Porto on Friday, but the stop was dropped.",
+    "She had also been entered in a race in Porto, but that plan was cancelled last week.",
+    "She is due in Porto on Friday. Her aides said on Monday that the visit had been called off.",
+    "She had been expected to fly on to Porto and then to Madrid, but the ministry called off both stops.",
+])
+def test_plans_called_off_later_are_mentions(extractor: Extractor, text: str) -> None:
+    r = run(extractor, f"Trip\n\nMinister Eva Lind arrived in Riga on Monday. {text}")
+    assert stops(r) == [("Riga", "2024-03-04", "visited")]
+    assert reasons(r)["Porto"].startswith("cancelled")
+
+
+def test_a_cancellation_of_another_plan_leaves_the_visit(extractor: Extractor) -> None:
+    r = run(extractor, "Trip\n\nMinister Eva Lind was expected to visit Riga on Monday and did, but a "
+                       "planned stop in Porto was dropped.")
+    assert [s[0] for s in stops(r)] == ["Riga"]
+    assert reasons(r)["Porto"].startswith("cancelled")
+
+
+def test_the_nationality_table_covers_sixty_countries_with_capitals() -> None:
+    from trip.extract.demonyms import NATIONALITY_ADJECTIVES, country_of_adjective
+    from trip.extract.phrases import capital_names
+
+    assert len(NATIONALITY_ADJECTIVES) >= 60
+    capitals = capital_names()
+    for iso, adjectives in NATIONALITY_ADJECTIVES.items():
+        assert iso in capitals, iso  # every country of the table has a capital in the gazetteer's table
+        for adjective in adjectives:
+            assert country_of_adjective(adjective) == iso
+    assert country_of_adjective("north  korean") == "KP"
+    assert country_of_adjective("Martian") is None

@@ -44,6 +44,8 @@ _THE_COUNTRYS = re.compile(
 _ANAPHOR = re.compile(
     r"\b[Tt]he\s+(?P<desc>(?:(?:host|port|seaside|coastal|border|garrison|harbour|harbor|market|frontier|"
     r"island|resort|industrial|ancient|historic|old)\s+)?(?:city|town|port|resort|capital|harbour|harbor))\b")
+#: A line that only gives a date ("December 20, 2022"), skipped when looking back.
+_DATE_LINE = re.compile(r"(?=[^\n]{0,40}$)(?![^\n]*\b[a-z]{3,})[^\n]*\d[^\n]*")
 #: Kinds a town-like antecedent may have.
 _TOWN_KINDS = {"city", "town", "village", "capital", "port", ""}
 
@@ -107,7 +109,7 @@ def resolve_phrases(text: str, sentences: Sequence[Sentence], spotting: Spotting
     def window(s: Sentence, pos: int) -> list[PlaceSpan]:
         """Places named earlier in this sentence and in the previous one, nearest last."""
         back = s.index - 1
-        while back > 0 and len(by_index[back].text) < 40 and not by_sentence.get(back):
+        while back > 0 and _DATE_LINE.fullmatch(by_index[back].text) and not by_sentence.get(back):
             back -= 1  # a date line ("December 20, 2022") between the headline and the lead
         prev = [p for p in by_sentence.get(back, []) + [a for a in added if a.sentence == back]]
         here = [p for p in by_sentence.get(s.index, []) + [a for a in added if a.sentence == s.index]
