@@ -14,6 +14,7 @@ from trip.itinerary import Itinerary
 
 from . import services, state
 from .guard import describe_error, flash, guarded_callback
+from .markdown import escape_links
 
 __all__ = ["io_panel", "online_panel", "UPLOAD_TYPES", "ONLINE_SERVICES", "slug"]
 
@@ -188,6 +189,7 @@ _ONLINE_SERVICE = "online_service"
 _ONLINE_OTHER = "online_other"
 _ONLINE_AGENT = "online_agent"
 _ONLINE_URL = "online_url"
+_ONLINE_ERROR = "online_error"
 
 
 def _chosen_service() -> str:
@@ -211,7 +213,7 @@ def _apply_online() -> None:
     except TripError as err:
         services.set_online(None)
         ss[_ONLINE_ON] = False
-        flash("error", f"Online geocoding stays off: {err}")
+        ss[_ONLINE_ERROR] = f"Online geocoding stays off: {err}"  # shown beside the switch
         return
     services.set_online(settings)
     if settings != was:
@@ -248,5 +250,8 @@ def online_panel() -> None:
                       placeholder="http://127.0.0.1:8080",
                       help="Base URL of your own server for this service; empty: its public address.")
         st.toggle("Look places up online", key=_ONLINE_ON, on_change=_apply_online)
+        refused = ss.pop(_ONLINE_ERROR, None)
+        if refused:
+            st.error(escape_links(refused), icon="⚠️")
         if settings is not None:
             st.info(f"On: place names go to {settings.service} ({settings.where}).", icon="🌐")
