@@ -34,9 +34,13 @@ from .stops import MACRO_REGIONS
 __all__ = ["Unresolved", "capital_names", "resolve_phrases"]
 
 _ADJ = r"[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,2}?"
-_CAPITAL_ADJ = re.compile(rf"\b[Tt]he\s+(?P<adj>{_ADJ})\s+capital\b")
+#: "capital" as money, not a city: "Russia's capital markets", "the Chinese capital flight"
+_MONEY = r"(?!\s+(?:markets?|gains?|flight|flows?|spending|investment|controls?|expenditure|punishment|goods|"\
+    r"requirements?|ratios?|injection|outflows?|inflows?)\b)"
+_CAPITAL_ADJ = re.compile(rf"\b[Tt]he\s+(?P<adj>{_ADJ})\s+capital\b{_MONEY}")
 _CAPITAL_OF = re.compile(r"\b[Tt]he\s+capital\s+of\s+(?:the\s+)?(?P<country>[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,3})")
-_COUNTRY_CAPITAL = re.compile(r"\b(?P<country>[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,2})['’]s?\s+capital\b")
+_COUNTRY_CAPITAL = re.compile(r"\b(?P<country>[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,2})['’]s?\s+capital\b"
+                              + _MONEY)
 _THE_COUNTRYS = re.compile(
     r"\b[Tt]he\s+(?:country|nation)['’]s\s+(?P<desc>(?:[\w\-]+\s+){0,2}?(?:capital|city|port|town|resort|"
     r"harbour|harbor))\b")
