@@ -60,3 +60,18 @@ def geocoder_without_landmarks(gazetteer):
             return [r for r in ranked if r[0].source != "landmarks"], fuzzy
 
     return WithoutLandmarks(gazetteer)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium under Playwright, one per test module (flags in browser_support)."""
+    from playwright.sync_api import sync_playwright
+
+    from browser_support import launch_chromium
+
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -5,7 +5,6 @@ Leaflet loads from the page itself, the route and every marker draw, a popup ope
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from trip.formats import html as html_format
 from trip.geo import LatLon
@@ -14,7 +13,7 @@ from trip.provenance import content_hash
 from trip.route import build_route
 from trip.samples import load_sample
 
-from browser_support import block_external_requests, launch_chromium
+from browser_support import block_external_requests
 
 pytestmark = pytest.mark.browser
 
@@ -31,16 +30,6 @@ HOSTILE_ACROSS_DATE_LINE = Itinerary(
     ),
     title="${alert(3)} <script>alert(4)</script>",
 )
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = launch_chromium(p)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _open(browser, tmp_path, itinerary):

@@ -27,9 +27,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from browser_support import block_external_requests, launch_chromium, streamlit_server, wait_for_app_idle
+from browser_support import block_external_requests, streamlit_server, wait_for_app_idle
 from browser_support import map_frame as browser_map_frame
 from trip.errors import ValidationError
 from trip.geo import LatLon
@@ -154,14 +153,6 @@ def hostile_itinerary(index: int, *, stops: int = GROUP) -> Itinerary:
     title = _fit(" ".join(p[:160] for p in chosen), 500)
     return Itinerary(tuple(items), title=title, description="\n".join(chosen)[:10_000],
                      sources=(Source(title=_fit(chosen[0], 1000), url="https://example.org/"),))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
 
 
 def watched_page(context, allowed_origins: tuple[str, ...] = ()):

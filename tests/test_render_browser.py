@@ -11,7 +11,6 @@ import re
 import time
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from app.map_panel import nearest_stop
 from trip.geo import LatLon
@@ -19,7 +18,7 @@ from trip.itinerary import Itinerary, Place, Stop
 from trip.render import map_html
 from trip.samples import load_sample
 
-from browser_support import block_external_requests, launch_chromium
+from browser_support import block_external_requests
 
 pytestmark = pytest.mark.browser
 
@@ -153,16 +152,6 @@ def _assert_decluttered(layout) -> None:
             f"no leader line from stop {s['n']}'s true point {s['truePoint']} to its icon {s['icon']}"
         assert sum(_near(a, s["truePoint"]) and _near(b, s["truePoint"]) for a, b in layout["dots"]) >= 2, \
             f"no dot on stop {s['n']}'s true point"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = launch_chromium(p)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _open(browser, tmp_path, itinerary, *, viewport=(1200, 800)):
