@@ -638,3 +638,16 @@ def test_accepting_article_stops_past_the_stop_limit_keeps_the_trip_and_the_draf
     assert "The trip is unchanged" in refused[0]
     assert _trip(at) == before
     assert any(b.label.startswith("Accept") for b in at.button)  # the draft is still there to trim
+
+
+def test_a_source_title_in_angle_brackets_says_to_quote_it() -> None:
+    at = _app()
+    before = _trip(at)
+    _edit(at, edited={2: {"source": "Report <draft>"}})
+    _no_traceback(at)
+    (message,) = _messages(at)
+    assert 'row 3, column "source"' in message and '"draft" is not an http or https URL' in message
+    assert 'double quotes: "Report <draft>"' in message and _trip(at) == before
+    _edit(at, edited={2: {"source": '"Report <draft>" | "Q" <https://example.org/q>'}})
+    _no_traceback(at)
+    assert _trip(at)[2].sources == (Source("Report <draft>"), Source("Q", "https://example.org/q"))
