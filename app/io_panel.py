@@ -246,9 +246,13 @@ def online_panel() -> None:
                       placeholder=services.NOMINATIM_AGENT_EXAMPLE,
                       help="How trip introduces itself to the service: your application and a "
                            "contact. Required for the public Nominatim (its usage policy).")
-        st.text_input("Server URL (optional)", key=_ONLINE_URL, on_change=_apply_online, max_chars=300,
-                      placeholder="http://127.0.0.1:8080",
-                      help="Base URL of your own server for this service; empty: its public address.")
+        servers = services.allowed_server_urls()
+        if servers:  # only the operator's own servers, never a typed address
+            if ss.get(_ONLINE_URL, "") not in ("", *servers):
+                ss[_ONLINE_URL] = ""
+            st.selectbox("Server", ["", *servers], key=_ONLINE_URL, on_change=_apply_online,
+                         format_func=lambda url: url or "the service's public address",
+                         help=f"This dashboard's own servers ({services.SERVER_URLS_ENV}).")
         st.toggle("Look places up online", key=_ONLINE_ON, on_change=_apply_online)
         refused = ss.pop(_ONLINE_ERROR, None)
         if refused:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import logging
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -124,6 +125,18 @@ class OnlineSettings:
         return NOMINATIM_PUBLIC_DOMAIN if self.service == "nominatim" else f"{self.service}'s public servers"
 
 
+#: Environment variable: the own servers (base URLs, comma-separated) this dashboard's
+#: users may choose. Empty by default, so a user can only pick a service's public address:
+#: a free URL field would let anyone make the server send requests wherever it can reach.
+SERVER_URLS_ENV = "TRIP_DASHBOARD_GEOCODER_URLS"
+
+
+def allowed_server_urls() -> tuple[str, ...]:
+    """The operator's own geocoding servers users may choose (see :data:`SERVER_URLS_ENV`)."""
+    raw = os.environ.get(SERVER_URLS_ENV, "")
+    return tuple(dict.fromkeys(u.strip().rstrip("/") for u in raw.split(",") if u.strip()))
+
+
 def check_online_settings(service: str, user_agent: str = "", url: str = "") -> OnlineSettings:
     """Validated settings, or a :class:`~trip.errors.ValidationError` naming the field.
 
@@ -136,12 +149,16 @@ def check_online_settings(service: str, user_agent: str = "", url: str = "") -> 
 
     name = check_service_name(service or "")
     user_agent = " ".join((user_agent or "").split())
-    url = (url or "").strip()
+    url = (url or "").strip().rstrip("/")
     if url:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValidationError("is not an http(s) address (e.g. http://127.0.0.1:8080)",
                                   field="server URL", value=url)
+        if url not in allowed_server_urls():
+            raise ValidationError(
+                f"is not a server this dashboard may use (its operator lists them in {SERVER_URLS_ENV})",
+                field="server URL", value=url)
     public = not url or (urlsplit(url).hostname or "").lower() == NOMINATIM_PUBLIC_DOMAIN
     if name == "nominatim" and public and not user_agent:
         raise ValidationError(

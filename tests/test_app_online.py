@@ -20,6 +20,7 @@ from app import services
 from fake_nominatim import FakeNominatim
 from test_app import APP, _edit, _messages, _no_traceback, _trip, _url_trip
 from trip.geo import LatLon, distance_km
+from trip.errors import ValidationError
 from trip.geocoding.online import shared_rate_limiter
 
 UA = "trip-dashboard-tests/1.0 (loopback)"
@@ -36,6 +37,7 @@ def server(tmp_path, monkeypatch):
         fake.add_place("Nakhodka", FAKE.lat, FAKE.lon, country_code="ru", importance=0.8,
                        addresstype="town")
         fake.add_place("Partizansk", 44.0, 134.0, country_code="ru", importance=0.7, addresstype="town")
+        monkeypatch.setenv(services.SERVER_URLS_ENV, fake.url)  # the operator lists this server
         yield fake
 
 
@@ -65,7 +67,8 @@ def _turn_on(at: AppTest, *, service: str = "nominatim", agent: str = UA, url: s
         at.run()  # the free-text field appears once "other" is chosen
         at.text_input(key="online_other").input(other)
     at.text_input(key="online_agent").input(agent)
-    at.text_input(key="online_url").input(url)
+    if url:
+        at.selectbox(key="online_url").set_value(url)
     at.toggle(key="online_on").set_value(True)
     return at.run()
 
@@ -213,12 +216,22 @@ def test_an_unknown_service_name_lists_the_valid_ones(monkeypatch) -> None:
     assert attempts == []
 
 
-def test_a_server_url_that_is_not_http_is_refused(monkeypatch) -> None:
+def test_without_an_operator_list_there_is_no_server_choice(monkeypatch) -> None:
+    """A typed URL would let any user make the server request any address it can reach."""
+    monkeypatch.delenv(services.SERVER_URLS_ENV, raising=False)
+    at = _app()
+    assert not [s for s in at.selectbox if s.key == "online_url"]
+    assert not [t for t in at.text_input if t.key == "online_url"]
+
+
+@pytest.mark.parametrize("url", ["http://10.0.0.1:8080", "http://169.254.169.254/latest", "ftp://127.0.0.1/x"])
+def test_a_server_not_on_the_operator_list_is_refused(monkeypatch, url) -> None:
     attempts = guard_sockets(monkeypatch)
-    at = _turn_on(_app(), url="ftp://127.0.0.1/x")
-    (error,) = _messages(at)
-    assert '"ftp://127.0.0.1/x"' in error and "http(s)" in error
-    assert "online_geocoding" not in at.session_state and attempts == []
+    monkeypatch.setenv(services.SERVER_URLS_ENV, "http://127.0.0.1:9")
+    with pytest.raises(ValidationError) as info:
+        services.check_online_settings("nominatim", UA, url)
+    assert f'"{url}"' in str(info.value)
+    assert attempts == []
 
 
 def test_any_geopy_service_can_be_typed(server) -> None:
