@@ -28,8 +28,13 @@ def escape_links(text: str) -> str:
     """``text`` with only the characters that make links, images and tags escaped.
 
     For messages that are mostly ours but repeat a user's value (an error naming
-    a bad cell, a file name): ``[``, ``]``, ``<``, ``>`` and ``\\`` are enough to
-    stop ``![x](https://…)``, ``[x](…)`` and ``<https://…>``, and the rest of
-    the message keeps its plain look (``end_date`` stays ``end_date`` in the source).
+    a bad cell, a file name): ``[``, ``]``, ``<``, ``>`` and ``\\`` stop
+    ``![x](https://…)``, ``[x](…)`` and ``<https://…>``; ``:`` and ``@`` stop
+    GFM's bare autolinks (``https://…``, ``name@host``) and Streamlit's
+    ``:color[…]`` directives. The rest of the message keeps its plain look
+    (``end_date`` stays ``end_date`` in the source).
     """
-    return "".join("\\" + c if c in "\\[]<>" else c for c in text)
+    return "".join("\\" + c if c in _LINK_CHARS else c for c in text)
+
+
+_LINK_CHARS = frozenset("\\[]<>:@")
