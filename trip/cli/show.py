@@ -18,7 +18,7 @@ from ..errors import TripError, ValidationError
 from ..formats import load
 from ..formats.json_format import stop_to_dict
 from ..itinerary import Itinerary
-from ..route import Route, build_route
+from ..route import Route, build_route, leg_range_fields
 from ..samples import list_samples, sample_path
 from . import print_json
 from .geocoder_options import add_geocoder_options, is_online, online_geocoder_from
@@ -92,6 +92,9 @@ def route_summary(itinerary: Itinerary, route: Route, warnings: Sequence[str] = 
             "speed_kmh": None if leg.speed_kmh is None else round(leg.speed_kmh, 1),
             "plausible": leg.plausible,
             "crosses_antimeridian": leg.crosses_antimeridian,
+            # The honest figures: the travel-time window the dates allow and its speed range
+            # (speed_max_kmh None = open-ended when min_hours is 0; all None = undated).
+            **leg_range_fields(leg),
         })
     route_warnings = [w.message for w in route.warnings if w.kind != "unresolved"]
     return {
@@ -121,6 +124,18 @@ def _clip(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _hours_label(low: float | None, high: float | None) -> str:
+    """The travel-time window as ``23–71`` hours, or one number when times make it exact."""
+    if low is None or high is None:
+        return ""
+
+    def number(hours: float) -> str:
+        return "0" if hours == 0 else f"{hours:,.1f}" if hours < 10 else f"{hours:,.0f}"
+
+    a, b = number(low), number(high)
+    return a if a == b else f"{a}–{b}"
+
+
 def _print_text(summary: dict[str, Any]) -> None:
     out = sys.stdout
     if summary["title"]:
@@ -143,10 +158,13 @@ def _print_text(summary: dict[str, Any]) -> None:
                          leg["mode"] if leg["mode"] != "unknown" else "",
                          f"{leg['distance_km']:,.0f}",
                          "" if leg["days"] is None else str(leg["days"]),
-                         "" if leg["speed_kmh"] is None else f"{leg['speed_kmh']:,.0f}",
+                         _hours_label(leg["min_hours"], leg["max_hours"]),
+                         leg["speed_range"],
                          "" if leg["plausible"] else "implausible"])
-        out.write("Legs\n" + _table(["#", "stops", "route", "mode", "km", "days", "km/h", "check"], rows,
-                                    right=(0, 4, 5, 6)) + "\n\n")
+        out.write("Legs\n" + _table(["#", "stops", "route", "mode", "km", "days", "hours", "km/h", "check"],
+                                    rows, right=(0, 4, 5, 6, 7)) + "\n")
+        out.write("(days: the calendar gap between the dates; hours and km/h: the range the dates "
+                  "and times allow)\n\n")
     days = summary["days"]
     out.write(f"Total: {len(summary['stops'])} stops, {summary['total_km']:,.0f} km"
               + (f", {days} days ({summary['start_date']} to {summary['end_date']})" if days else "") + "\n")
