@@ -31,7 +31,8 @@ def test_show_prints_stops_legs_totals(capsys):
     out = capsys.readouterr().out
     assert "Kim Jong Un in the Russian Far East" in out
     assert re.search(r"^3\s+2023-09-13\s+Vostochny Cosmodrome\s+51\.8844\s+128\.3339\s+train\s+visited$", out, re.M)
-    assert re.search(r"Khasan → Vostochny Cosmodrome\s+train\s+1,066\s+1\s+44", out)
+    # One calendar day apart, Vladivostok to Yakutsk time: 1–49 h, so 22 to 1,066 km/h.
+    assert re.search(r"Khasan → Vostochny Cosmodrome\s+train\s+1,066\s+1\s+1\.0–49\s+22–1,066$", out, re.M)
     assert "Total: 7 stops, 3,171 km, 8 days (2023-09-10 to 2023-09-17)" in out
 
 
@@ -132,3 +133,34 @@ def test_missing_coordinates_are_filled_by_the_offline_gazetteer(offline_geocode
     assert abs(resolved[2].location.lat - 50.55) < 0.2
     assert resolved[3].location is None and len(resolved) == 4
     assert any("Xyzzyville Qwerty" in w for w in warnings)
+
+
+def test_show_prints_speed_ranges_not_a_single_average(capsys):
+    assert main(["show", "kim-jong-un-2023-far-east", "--no-geocode"]) == 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if "Pyongyang → Khasan" in x)
+    # 559 km, 10 → 12 September (Pyongyang and Vladivostok time): 23–71 h, 7.9–24 km/h.
+    assert line.split()[-2:] == ["23–71", "7.9–24"]
+    assert " 12 " not in line  # the old whole-day average (559 km / 48 h) is gone from the table
+    same_day = next(x for x in out.splitlines() if "Artyom → Knevichi" in x)
+    assert same_day.split()[-3:] == ["0–24", "≥", "0.2"]  # same date: 0 to 24 h, no upper speed bound
+
+
+def test_show_json_keeps_old_leg_fields_and_adds_the_range(capsys):
+    assert main(["show", "kim-jong-un-2023-far-east", "--json", "--no-geocode"]) == 0
+    leg = json.loads(capsys.readouterr().out)["legs"][0]
+    assert leg["days"] == 2 and leg["speed_kmh"] == pytest.approx(559 / 48, abs=0.2)
+    assert (leg["min_hours"], leg["max_hours"]) == (23.0, 71.0)
+    assert leg["speed_min_kmh"] == pytest.approx(559 / 71, abs=0.1)
+    assert leg["speed_max_kmh"] == pytest.approx(559 / 23, abs=0.2)
+    assert leg["speed_range"] == "7.9–24" and leg["plausible"] is True
+
+
+def test_show_warning_names_the_lowest_speed(tmp_path, capsys):
+    path = tmp_path / "fast.csv"
+    path.write_text("date,place,lat,lon,mode\n2023-09-16,Vladivostok,43.1155,131.8855,\n"
+                    "2023-09-16,Moscow,55.7558,37.6173,car\n", encoding="utf-8")
+    assert main(["show", str(path), "--no-geocode"]) == 0
+    out = capsys.readouterr().out
+    assert "in at most 24.0 h needs at least 268 km/h" in out and "even at the lowest speed" in out
+    assert "implausible" in out
