@@ -216,8 +216,9 @@ def _fast_km(a: LatLon, b: LatLon) -> float:
 STOP_COLUMNS = ("n", "lon", "lat", "place", "date", "short_date", "status", "mode", "note",
                 "sources", "place_source")
 #: The columns of each leg row: stop numbers, km, points between the two stops
-#: ([lat, lon] each), explicit parts when the leg is cut at ±180°, and a warning.
-LEG_COLUMNS = ("from", "to", "km", "inner", "parts", "warning")
+#: ([lat, lon] each), explicit parts when the leg is cut at ±180°, a warning, and
+#: the speed range the dates allow (``"7.9–24 km/h"``, ``"≥ 22 km/h"``; only with a route).
+LEG_COLUMNS = ("from", "to", "km", "inner", "parts", "warning", "speed")
 _STATUSES = [s.value for s in Status]
 _MODES = [m.value for m in Mode]
 # Enum members hash like their str values; indexing by member avoids enum's slow ``.value``.
@@ -283,10 +284,12 @@ def map_data(itinerary: Itinerary, *, route: Route | None = None,
         if found is not None:
             km = found[1].distance_km
             warning = "" if found[1].plausible else warnings.get(found[0], "implausible leg")
+            speed = found[1].speed_label()
         else:
             km = _fast_km(stops[i].location, stops[j].location)  # type: ignore[arg-type]
-            warning = ""
-        leg: list[Any] = [i + 1, j + 1, round(km, 1), inner, parts or 0, warning]
+            warning = speed = ""
+        leg: list[Any] = [i + 1, j + 1, round(km, 1), inner, parts or 0, warning,
+                          speed and speed + " km/h"]
         while leg[-1] in ("", 0, None) and len(leg) > 4:
             leg.pop()
         legs.append(leg)
@@ -303,7 +306,7 @@ def map_data(itinerary: Itinerary, *, route: Route | None = None,
         "styles": {m.value: s.as_dict() for m, s in MODE_STYLES.items()},
         "plannedDash": PLANNED_DASH,
         "warningColor": WARNING_COLOR,
-        "hasWarnings": any(len(leg) > 5 for leg in legs),
+        "hasWarnings": any(len(leg) > 5 and leg[5] for leg in legs),
         "numbered": len(rows) <= numbered_limit,
         "dateLabels": len(rows) <= 60,
         "bounds": geom.bounds,
