@@ -275,3 +275,16 @@ def test_routes_near_the_antimeridian_never_jump(itinerary):
     for leg in data["legs"]:
         path = [stops[leg[0]], *[tuple(p) for p in leg[3]], stops[leg[1]]]
         assert all(abs(b[1] - a[1]) < 180 for a, b in zip(path, path[1:]))
+
+
+def test_leg_rows_carry_the_speed_range_for_the_tooltip():
+    trip = load_sample("kim-jong-un-2023-far-east")
+    route = build_route(trip)
+    data = map_data(trip, route=route)
+    assert data["legColumns"][6] == "speed"
+    first = data["legs"][0]
+    assert first[6] == "7.9–24 km/h" and first[5] == ""  # no warning, but the speed keeps its column
+    assert [leg[6] for leg in data["legs"]] == [leg.speed_label() + " km/h" for leg in route.legs]
+    assert not data["hasWarnings"]
+    # Without a route there are no dates behind the distances: no speed, rows as short as before.
+    assert all(len(leg) <= 5 for leg in map_data(trip)["legs"])
