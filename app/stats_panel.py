@@ -37,8 +37,12 @@ def stats_panel(itinerary: Itinerary) -> None:
              help=f"{len(itinerary.resolved_stops)} on the map, "
                   f"{len(itinerary.unresolved_stops)} unresolved")
     if longest is not None:
+        speed = longest.speed_label()
+        # A range, never one average: whole-day dates only bound the travel time.
+        speed_note = f"; {speed} km/h is what its dates and times allow" if speed else ""
         d.metric("Longest leg", f"{longest.distance_km:,.0f} km",
-                 help=escape_markdown(f"{itinerary[longest.start].name} → {itinerary[longest.end].name}"))
+                 help=escape_markdown(f"{itinerary[longest.start].name} → {itinerary[longest.end].name}"
+                                      + speed_note))
         d.caption(escape_markdown(f"{itinerary[longest.start].name} → {itinerary[longest.end].name}"))
     else:
         d.metric("Longest leg", "—")

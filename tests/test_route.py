@@ -248,3 +248,12 @@ def test_geo_interface_keeps_old_fields_and_adds_the_range():
     assert props["days"] == 2 and props["speed_kmh"] == pytest.approx(559 / 48, abs=0.2)
     assert props["min_hours"] == 23.0 and props["max_hours"] == 71.0
     assert props["speed_range"] == "7.9–24" and props["speed_max_kmh"] == pytest.approx(559 / 23, abs=0.3)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import trip.route
+
+    result = doctest.testmod(trip.route)
+    assert result.failed == 0 and result.attempted >= 3
