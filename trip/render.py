@@ -499,6 +499,7 @@ def render_map(
     numbered_limit: int = 1000,
     step_km: float = 100.0,
     still: bool = False,
+    story: bool = True,
 ) -> TripMap:
     """Draw ``itinerary`` as a folium map (see the module docstring for what it shows).
 
@@ -508,10 +509,11 @@ def render_map(
     :func:`trip.assets.asset_links` (default: self-contained ``data:`` URLs).
     Stops without coordinates are not drawn; the title line counts them.
     ``still=True`` draws for a picture: no buttons, no animations, so the map is
-    final as soon as the page has loaded.
+    final as soon as the page has loaded. ``story`` adds the player that tells
+    the trip stop by stop (trip-map.js); a still picture never has it.
     """
     if still:
-        fullscreen = layer_control = False
+        fullscreen = layer_control = story = False
     data = map_data(itinerary, route=route, antimeridian=antimeridian, step_km=step_km,
                     numbered_limit=numbered_limit)
     tile = tile_layer(tiles)
@@ -544,6 +546,10 @@ def render_map(
         "legend": legend,
         "fullscreen": fullscreen,
         "minimap": None,
+        # Unlocated stops are skipped by the player but named in its readout.
+        "story": {"total": len(itinerary), "interval": 2500,
+                  "missing": [[i + 1, s.name] for i, s in enumerate(itinerary.stops) if s.location is None]}
+        if story and data["stops"] else None,
     }
     if minimap:
         options["minimap"] = {

@@ -10,7 +10,7 @@
  *   TripMap.stopsLayer(ctx)             -> one GeoJSON layer of numbered stops, decluttered
  *                                          per zoom (icons fanned out, leader lines, labels placed)
  *   TripMap.routeLayer(ctx, mode)       -> the legs arriving by the given mode, with arrows
- *   TripMap.controls(ctx, options)      -> title, legend, fullscreen, minimap
+ *   TripMap.controls(ctx, options)      -> title, legend, fullscreen, minimap, story player
  */
 (function () {
   "use strict";
@@ -79,7 +79,7 @@
                   m: b.properties.m, s: b.properties.s, approx: !!data.approxKm });
     }
     return { map: map, data: data, stops: { type: "FeatureCollection", features: features },
-             legs: legs, byNumber: byNumber, routes: [] };
+             legs: legs, byNumber: byNumber, routes: [], markers: {} };
   };
 
   /* ---- stops --------------------------------------------------------- */
@@ -444,6 +444,7 @@
                                         fillOpacity: 0.9 });
       },
       onEachFeature: function (feature, layer) {
+        ctx.markers[feature.properties.n] = layer;  /* the story player opens its popup */
         layer.bindTooltip(function () { return tooltipFor(feature.properties); }, { direction: "right" });
         /* Pan far enough that the title box (top right) does not cover the popup. */
         layer.bindPopup(function () { return popupFor(feature); },
@@ -508,6 +509,7 @@
         line.bindTooltip(function () { return legTooltip(ctx, leg); }, { sticky: true });
       })(leg);
       line.addTo(group);
+      leg.line = line;  /* the story player restyles it */
       legs.push({ leg: leg, arrow: midArrow(leg.c), color: line.options.color });
     }
 
@@ -671,6 +673,285 @@
     }
   });
 
+
+  /* ---- story player -------------------------------------------------- */
+
+  /* Tells the trip stop by stop, as a slide show would, but from the trip itself and
+     offline: each step flies to the leg just travelled and its stop, opens the stop's
+     popup, and draws earlier legs as travelled and later ones faded. Stops with no
+     coordinates cannot be shown; they are skipped but named in the readout, so
+     "Stop 5 of 7" still counts every stop of the trip. */
+
+  var FADED = 0.2, TRAVELLED = 0.95, NORMAL = 0.85;  /* NORMAL: routeLayer's opacity */
+  /* Room kept clear of the title (top right), the legend and this player (bottom);
+     at the top also room for the popup, which opens above its stop. */
+  var STEP_FIT = { paddingTopLeft: [50, 90], paddingBottomRight: [50, 110], maxZoom: 10 };
+
+  function reducedMotion() {
+    return !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+  }
+
+  /* Fly there, or jump when the reader asked for less motion. A jump asked for while
+     Leaflet is still zooming (the page's first fitBounds) would be dropped: it waits. */
+  function moveTo(map, bounds, fit) {
+    if (!reducedMotion()) {
+      map.flyToBounds(bounds, L.extend({ duration: 1.2 }, fit));
+    } else if (map._animatingZoom) {
+      map.once("zoomend", function () { map.fitBounds(bounds, L.extend({ animate: false }, fit)); });
+    } else {
+      map.fitBounds(bounds, L.extend({ animate: false }, fit));
+    }
+  }
+
+  /* Leaflet has no bottom-centre corner; add one beside its own four. */
+  function bottomCentre(map) {
+    var corners = map._controlCorners;
+    if (!corners.bottomcentre) {
+      corners.bottomcentre = L.DomUtil.create("div", "leaflet-bottom trip-bottom-centre", map._controlContainer);
+    }
+  }
+
+  function button(text, label, className) {
+    var b = el("button", "trip-story-button " + className, text);
+    b.type = "button";
+    b.title = label;
+    b.setAttribute("aria-label", label);
+    return b;
+  }
+
+  var Story = L.Control.extend({
+    options: { position: "bottomcentre", total: 0, missing: [], interval: 2500 },
+
+    initialize: function (ctx, options) {
+      L.setOptions(this, options);
+      this._ctx = ctx;
+      this._stops = ctx.stops.features;  /* trip order; only stops with coordinates */
+      this._legTo = {};
+      for (var i = 0; i < ctx.legs.length; i++) this._legTo[ctx.legs[i].b] = ctx.legs[i];
+      this._index = -1;                  /* -1: the whole trip */
+      this._timer = null;
+    },
+
+    onAdd: function (map) {
+      var box = el("div", "trip-story leaflet-bar");
+      box.setAttribute("role", "group");
+      box.setAttribute("aria-label", "Trip story: step through the stops");
+      this._prev = button("\u25c0", "Previous stop", "trip-story-prev");
+      this._play = button("Play", "Play the trip stop by stop", "trip-story-play");
+      this._next = button("\u25b6", "Next stop", "trip-story-next");
+      var readout = el("div", "trip-story-readout");
+      readout.setAttribute("aria-live", "polite");
+      this._text = el("div", "trip-story-text");
+      this._note = el("div", "trip-story-note");
+      readout.appendChild(this._text);
+      readout.appendChild(this._note);
+      this._whole = button("Whole trip", "Show the whole trip", "trip-story-whole");
+      box.appendChild(this._prev);
+      box.appendChild(this._play);
+      box.appendChild(this._next);
+      box.appendChild(readout);
+      box.appendChild(this._whole);
+      var self = this;
+      L.DomEvent.on(this._prev, "click", function () { self._pause(); self.go(self._index - 1); });
+      L.DomEvent.on(this._next, "click", function () { self._pause(); self.go(self._index + 1); });
+      L.DomEvent.on(this._whole, "click", function () { self._pause(); self.go(-1); });
+      L.DomEvent.on(this._play, "click", function () { self._playing() ? self._pause() : self._start(); });
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+
+      /* Left/right step through the stops while the map (or anything in it but a form
+         field) has focus; Leaflet would pan. Shift+arrows still pan. Caught on the way
+         down, before the map's own keyboard handler sees the key. */
+      var container = map.getContainer();
+      this._onKey = function (e) {
+        if (e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+        if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+        var t = e.target;
+        if (!t || !container.contains(t) || /^(INPUT|SELECT|TEXTAREA)$/.test(t.tagName) || t.isContentEditable) return;
+        L.DomEvent.stop(e);
+        self._pause();
+        self.go(self._index + (e.key === "ArrowLeft" ? -1 : 1));
+      };
+      document.addEventListener("keydown", this._onKey, true);
+
+      this._box = box;
+      this._fitWidth = function () { self._keepClear(map); };
+      map.on("resize", this._fitWidth);
+      setTimeout(this._fitWidth, 0);  /* after the minimap and the footer have their size */
+      this._footer = document.getElementById("trip-provenance-footer");
+      if (this._footer) this._footer.addEventListener("toggle", this._fitWidth, true);
+      this._show();
+      return box;
+    },
+
+    onRemove: function (map) {
+      this._pause();
+      document.removeEventListener("keydown", this._onKey, true);
+      map.off("resize", this._fitWidth);
+      if (this._footer) this._footer.removeEventListener("toggle", this._fitWidth, true);
+    },
+
+    /* Keep the bar between the legend and the minimap: the readout gives way (ellipsis). */
+    _keepClear: function (map) {
+      var container = map.getContainer(), side = 0;
+      var others = container.querySelectorAll(".trip-legend, .trip-minimap");
+      for (var i = 0; i < others.length; i++) side = Math.max(side, others[i].offsetWidth + 20);
+      this._box.style.maxWidth = Math.max(180, container.clientWidth - 2 * side - 16) + "px";
+      /* The exported page's provenance footer (trip/formats/html.py) is fixed at the
+         bottom centre too, and grows when opened: stand just above it. */
+      var footer = document.getElementById("trip-provenance-footer"), corner = this._box.parentNode;
+      if (corner) {
+        var lift = 0;
+        if (footer) {
+          var f = footer.getBoundingClientRect(), m = container.getBoundingClientRect();
+          if (f.height && f.top < m.bottom && f.bottom > m.top) lift = m.bottom - f.top - 4;
+        }
+        corner.style.bottom = lift > 14 ? lift + "px" : "";
+      }
+    },
+
+    /* Step to stop index i (into the located stops), or -1 for the whole trip. */
+    go: function (i) {
+      var last = this._stops.length - 1;
+      i = Math.max(-1, Math.min(last, i));
+      this._index = i;
+      if (i < 0) this._wholeView(); else this._visit(this._stops[i]);
+      this._restyle();
+      this._show();
+    },
+
+    _visit: function (feature) {
+      var map = this._map, n = feature.properties.n, c = feature.geometry.coordinates;
+      var bounds = L.latLngBounds([[c[1], c[0]]]);
+      var leg = this._legTo[n];
+      if (leg) {
+        for (var i = 0; i < leg.c.length; i++) {
+          for (var j = 0; j < leg.c[i].length; j++) bounds.extend(leg.c[i][j]);
+        }
+      }
+      /* The popup opens first (without panning) so the view can leave room for it:
+         panning for it after the flight would push the leg out of sight. */
+      var marker = this._ctx.markers[n], room = [0, 0];
+      if (marker && marker._map && marker.getPopup()) {
+        var popup = marker.getPopup(), autoPan = popup.options.autoPan;
+        popup.options.autoPan = false;
+        marker.openPopup();
+        popup.options.autoPan = autoPan;
+        var node = popup.getElement();
+        if (node) room = [node.offsetWidth / 2, node.offsetHeight];
+      }
+      var size = map.getSize();
+      var side = Math.min(Math.max(STEP_FIT.paddingTopLeft[0], room[0] + 10), size.x * 0.35);
+      var top = Math.min(Math.max(STEP_FIT.paddingTopLeft[1], room[1] + 90), size.y * 0.65);
+      var bottom = Math.min(STEP_FIT.paddingBottomRight[1], size.y * 0.2);
+      var fit = { paddingTopLeft: [side, top], paddingBottomRight: [side, bottom], maxZoom: STEP_FIT.maxZoom };
+      moveTo(map, bounds, fit);
+    },
+
+    _wholeView: function () {
+      var map = this._map, b = this._ctx.data.bounds;
+      map.closePopup();
+      if (!b) return;
+      var pad = b[0][0] === b[1][0] && b[0][1] === b[1][1] ? 0.05 : 0;
+      var bounds = L.latLngBounds([b[0][0] - pad, b[0][1] - pad], [b[1][0] + pad, b[1][1] + pad]);
+      /* The same view as the page's first one (render_map's fit_bounds). */
+      var fit = { paddingTopLeft: [40, 70], paddingBottomRight: [40, 50], maxZoom: 12 };
+      moveTo(map, bounds, fit);
+    },
+
+    /* Legs up to the current stop as travelled, the rest faded; all as drawn for the whole trip. */
+    _restyle: function () {
+      var legs = this._ctx.legs, here = this._index < 0 ? null : this._stops[this._index].properties.n;
+      for (var i = 0; i < legs.length; i++) {
+        var leg = legs[i], line = leg.line;
+        if (!line) continue;
+        var state = here === null ? "" : leg.b <= here ? "travelled" : "faded";
+        if (leg.story === state) continue;
+        leg.story = state;
+        line.setStyle({ opacity: state === "faded" ? FADED : state === "travelled" ? TRAVELLED : NORMAL });
+        var path = line.getElement && line.getElement();
+        if (path) {
+          L.DomUtil[state === "travelled" ? "addClass" : "removeClass"](path, "trip-leg-travelled");
+          L.DomUtil[state === "faded" ? "addClass" : "removeClass"](path, "trip-leg-faded");
+        }
+      }
+    },
+
+    /* The stops with no coordinates passed over on the way to stop index i. */
+    _skipped: function (i) {
+      var n = this._stops[i].properties.n;
+      var before = i > 0 ? this._stops[i - 1].properties.n : 0;
+      var isLast = i === this._stops.length - 1;  /* the last also owns those after it */
+      var found = [], missing = this.options.missing || [];
+      for (var k = 0; k < missing.length; k++) {
+        var m = missing[k][0];
+        if ((m > before && m < n) || (isLast && m > n)) found.push(missing[k]);
+      }
+      return found;
+    },
+
+    _show: function () {
+      var total = this.options.total || this._stops.length, i = this._index, last = this._stops.length - 1;
+      var text, note = "";
+      if (i < 0) {
+        text = "Whole trip \u00b7 " + total + " stop" + (total === 1 ? "" : "s");
+        var unplaced = (this.options.missing || []).length;
+        if (unplaced) note = unplaced + " with no location";
+      } else {
+        var p = this._stops[i].properties;
+        text = "Stop " + p.n + " of " + total + (p.d ? " \u00b7 " + p.d : "") + " \u00b7 " + p.p;
+        var skipped = this._skipped(i);
+        if (skipped.length === 1) {
+          note = "Skipped stop " + skipped[0][0] + " of " + total + " (" + skipped[0][1] + ") \u2014 no location";
+        } else if (skipped.length > 1) {
+          var numbers = [];
+          for (var k = 0; k < skipped.length; k++) numbers.push(skipped[k][0]);
+          note = "Skipped stops " + numbers.join(", ") + " of " + total + " \u2014 no location";
+        }
+      }
+      this._text.textContent = text;
+      this._text.title = text;
+      this._note.textContent = note;
+      this._note.title = note;
+      this._note.style.display = note ? "" : "none";
+      this._prev.disabled = i < 0;
+      this._next.disabled = i >= last;
+      this._whole.disabled = i < 0;
+      var playing = this._playing();
+      this._play.textContent = playing ? "Pause" : "Play";
+      this._play.setAttribute("aria-label", playing ? "Pause the trip" : "Play the trip stop by stop");
+      this._play.title = this._play.getAttribute("aria-label");
+      this._play.setAttribute("aria-pressed", playing ? "true" : "false");
+    },
+
+    _playing: function () {
+      return !!this._isPlaying;
+    },
+
+    /* Play from the next stop (from the first when at the last) and stop at the end. */
+    _start: function () {
+      var self = this, last = this._stops.length - 1;
+      var wait = Math.max(200, this.options.interval || 2500);
+      if (this._index >= last) this._index = -1;
+      this._isPlaying = true;
+      function tick() {
+        self._timer = null;
+        if (!self._isPlaying) return;
+        self.go(self._index + 1);
+        if (self._index >= last) self._pause(); else self._timer = setTimeout(tick, wait);
+      }
+      tick();
+    },
+
+    _pause: function () {
+      this._isPlaying = false;
+      if (this._timer !== null) clearTimeout(this._timer);
+      this._timer = null;
+      if (this._box) this._show();
+    }
+  });
+  TripMap.Story = Story;
+
   TripMap.controls = function (ctx, options) {
     var map = ctx.map, data = ctx.data;
     if (options.title) new Title({ title: options.title, subtitle: options.subtitle }).addTo(map);
@@ -682,6 +963,10 @@
     if (options.minimap) {
       new MiniMap({ tiles: options.minimap.tiles, line: options.minimap.line,
                     zoomOffset: options.minimap.zoomOffset }).addTo(map);
+    }
+    if (options.story && ctx.stops.features.length) {
+      bottomCentre(map);
+      ctx.story = new Story(ctx, options.story).addTo(map);
     }
   };
 
