@@ -215,6 +215,7 @@ def test_the_still_page_for_pictures_is_lean_and_does_not_animate():
     assert 'id="trip-itinerary"' in full and 'id="trip-itinerary"' not in still
     assert "<details>" in full and "<details>" not in still  # the footer is its summary line
     assert html_format.FOOTER_ID in still
+    assert '"story":{' in full and '"story":null' in still  # no story player in a picture
     for option in ('"zoomControl": false', '"zoomAnimation": false', '"fadeAnimation": false'):
         assert option in still and option not in full
     assert len(still) < len(full)
