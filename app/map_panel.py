@@ -40,7 +40,7 @@ def build_map(itinerary: Itinerary) -> folium.Map:
     """
     inline = os.environ.get("TRIP_MAP_ASSETS", "").lower() == "inline"
     return render_map(itinerary, route=services.route(itinerary),
-                      asset_links=None if inline else served_links())
+                      asset_links=None if inline else served_links(), story=False)  # the timeline does that job here
 
 
 def nearest_stop(itinerary: Itinerary, lat: float, lon: float, *,

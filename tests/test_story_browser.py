@@ -143,6 +143,26 @@ def test_player_is_real_buttons_in_the_bottom_centre_clear_of_legend_and_footer(
         context.close()
 
 
+def test_on_a_narrow_map_the_player_stands_above_legend_and_minimap(browser, tmp_path):
+    path = tmp_path / "map.html"
+    path.write_text(_sample_page(), encoding="utf-8")
+    context = browser.new_context(viewport={"width": 560, "height": 520})
+    block_external_requests(context, allowed_origins=("file://",))
+    page = context.new_page()
+    try:
+        page.goto(path.as_uri(), wait_until="load", timeout=30_000)
+        page.wait_for_function("() => document.querySelector('.trip-minimap.leaflet-container')",
+                               timeout=10_000)
+        page.wait_for_timeout(200)
+        player = page.locator(".trip-story").bounding_box()
+        for other in (".trip-legend", ".trip-minimap", f"#{html_format.FOOTER_ID}"):
+            assert not _rects_overlap(player, page.locator(other).bounding_box()), other
+        text = page.locator(".trip-story-text")
+        assert text.evaluate("node => node.scrollWidth <= node.clientWidth")  # not cut off
+    finally:
+        context.close()
+
+
 def test_next_and_previous_fly_to_each_stop_open_its_popup_and_fade_later_legs(browser, tmp_path):
     trip = load_sample(SAMPLE)
     context, page, blocked, errors = _open(browser, tmp_path, _sample_page())

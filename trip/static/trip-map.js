@@ -686,6 +686,7 @@
   /* Room kept clear of the title (top right), the legend and this player (bottom);
      at the top also room for the popup, which opens above its stop. */
   var STEP_FIT = { paddingTopLeft: [50, 90], paddingBottomRight: [50, 110], maxZoom: 10 };
+  var NARROWEST = 340;  /* px: below this between legend and minimap, the bar moves up */
 
   function reducedMotion() {
     return !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
@@ -791,23 +792,31 @@
       if (this._footer) this._footer.removeEventListener("toggle", this._fitWidth, true);
     },
 
-    /* Keep the bar between the legend and the minimap: the readout gives way (ellipsis). */
+    /* Keep the bar between the legend and the minimap (the readout gives way, with an
+       ellipsis); where the gap is too narrow for a readable readout, stand above them. */
     _keepClear: function (map) {
-      var container = map.getContainer(), side = 0;
+      var container = map.getContainer(), m = container.getBoundingClientRect();
+      var side = 0, above = 0;
       var others = container.querySelectorAll(".trip-legend, .trip-minimap");
-      for (var i = 0; i < others.length; i++) side = Math.max(side, others[i].offsetWidth + 20);
-      this._box.style.maxWidth = Math.max(180, container.clientWidth - 2 * side - 16) + "px";
+      for (var i = 0; i < others.length; i++) {
+        side = Math.max(side, others[i].offsetWidth + 20);
+        above = Math.max(above, m.bottom - others[i].getBoundingClientRect().top);
+      }
+      var gap = container.clientWidth - 2 * side - 16, lift = 0;
+      if (gap < NARROWEST) {
+        gap = container.clientWidth - 20;
+        lift = above - 6;  /* the control's own 10 px margin is below it */
+      }
+      this._box.style.maxWidth = Math.max(180, gap) + "px";
       /* The exported page's provenance footer (trip/formats/html.py) is fixed at the
          bottom centre too, and grows when opened: stand just above it. */
-      var footer = document.getElementById("trip-provenance-footer"), corner = this._box.parentNode;
-      if (corner) {
-        var lift = 0;
-        if (footer) {
-          var f = footer.getBoundingClientRect(), m = container.getBoundingClientRect();
-          if (f.height && f.top < m.bottom && f.bottom > m.top) lift = m.bottom - f.top - 4;
-        }
-        corner.style.bottom = lift > 14 ? lift + "px" : "";
+      var footer = document.getElementById("trip-provenance-footer");
+      if (footer) {
+        var f = footer.getBoundingClientRect();
+        if (f.height && f.top < m.bottom && f.bottom > m.top) lift = Math.max(lift, m.bottom - f.top - 4);
       }
+      var corner = this._box.parentNode;
+      if (corner) corner.style.bottom = lift > 14 ? lift + "px" : "";
     },
 
     /* Step to stop index i (into the located stops), or -1 for the whole trip. */
@@ -843,7 +852,10 @@
       var size = map.getSize();
       var side = Math.min(Math.max(STEP_FIT.paddingTopLeft[0], room[0] + 10), size.x * 0.35);
       var top = Math.min(Math.max(STEP_FIT.paddingTopLeft[1], room[1] + 90), size.y * 0.65);
-      var bottom = Math.min(STEP_FIT.paddingBottomRight[1], size.y * 0.2);
+      /* Below: clear of this bar, wherever _keepClear put it. */
+      var bar = this._box.getBoundingClientRect(), box = map.getContainer().getBoundingClientRect();
+      var bottom = Math.min(Math.max(30, box.bottom - bar.top + 20), size.y * 0.5);
+      top = Math.max(STEP_FIT.paddingTopLeft[1] / 2, Math.min(top, size.y * 0.9 - bottom));
       var fit = { paddingTopLeft: [side, top], paddingBottomRight: [side, bottom], maxZoom: STEP_FIT.maxZoom };
       moveTo(map, bounds, fit);
     },
