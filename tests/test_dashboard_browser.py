@@ -291,10 +291,22 @@ def _cell_drawn(page: Page, x: float, row: int, *, text: bool, timeout_ms: int =
     return False
 
 
-def _trip_changes(page: Page, action) -> None:
+def _trip_changes(page: Page, action, *, attempts: int = 3) -> None:
+    """Do ``action`` (an edit) until the trip in the URL changes: on a loaded machine the
+    grid can drop the key press that commits an edit, which changes nothing; the
+    actions used here (set a date, clear it) give the same trip when repeated."""
     before = page.evaluate("() => window.location.href")
-    action()
-    page.wait_for_function("u => window.location.href !== u", arg=before, polling=100, timeout=20_000)
+    for attempt in range(attempts):
+        action()
+        try:
+            page.wait_for_function("u => window.location.href !== u", arg=before, polling=100,
+                                   timeout=10_000 if attempt < attempts - 1 else 20_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")
+            _wait_ready(page)
     _wait_ready(page)
 
 
