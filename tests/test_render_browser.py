@@ -154,10 +154,10 @@ def _assert_decluttered(layout) -> None:
             f"no dot on stop {s['n']}'s true point"
 
 
-def _open(browser, tmp_path, itinerary, *, viewport=(1200, 800)):
+def _open(browser, tmp_path, itinerary, *, viewport=(1200, 800), route=None):
     """The map page from disk, network blocked; (context, page, log, seconds to a drawn map)."""
     path = tmp_path / "map.html"
-    path.write_text(map_html(itinerary, tiles=None), encoding="utf-8")
+    path.write_text(map_html(itinerary, tiles=None, route=route), encoding="utf-8")
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
     blocked = block_external_requests(context, allowed_origins=("file://",))
     page = context.new_page()
@@ -279,5 +279,36 @@ def test_300_stops_in_one_city_do_not_overlap_and_lay_out_quickly(browser, tmp_p
         assert same_spot - fanned == {10}, sorted(same_spot - fanned)
         assert len(fanned - same_spot) < 10, sorted(fanned - same_spot)
         assert log["errors"] == [] and log["blocked"] == []
+    finally:
+        context.close()
+
+
+LEG_TOOLTIPS_JS = """() => {
+  const map = Object.keys(window).map(k => window[k]).find(v => v instanceof L.Map);
+  const texts = [];
+  map.eachLayer(layer => {
+    if (layer instanceof L.Polyline && layer.getTooltip && layer.getTooltip()) {
+      layer.openTooltip(layer.getCenter());
+      texts.push(layer.getTooltip().getElement().textContent);
+      layer.closeTooltip();
+    }
+  });
+  return texts;
+}"""
+
+
+def test_leg_tooltips_give_the_speed_range_the_dates_allow(browser, tmp_path):
+    from trip.route import build_route
+
+    trip = load_sample("kim-jong-un-2023-far-east")
+    route = build_route(trip)
+    context, page, log, _ = _open(browser, tmp_path, trip, route=route)
+    try:
+        texts = page.evaluate(LEG_TOOLTIPS_JS)
+        assert len(texts) == len(route.legs)
+        first = next(t for t in texts if "Pyongyang" in t and "Khasan" in t)
+        # 559 km between 10 and 12 September: 23–71 h, so a range, never "12 km/h"
+        assert re.search(r"\d[\d.]*\s*[–-]\s*\d[\d.]*\s*km/h", first), first
+        assert log["errors"] == []
     finally:
         context.close()

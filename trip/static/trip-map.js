@@ -75,7 +75,7 @@
         var ca = a.geometry.coordinates, cb = b.geometry.coordinates;
         parts = [[[ca[1], ca[0]]].concat(g[3] || [], [[cb[1], cb[0]]])];
       }
-      legs.push({ i: j + 1, a: g[0], b: g[1], km: g[2], c: parts, w: g[5] || "",
+      legs.push({ i: j + 1, a: g[0], b: g[1], km: g[2], c: parts, w: g[5] || "", v: g[6] || "",
                   m: b.properties.m, s: b.properties.s, approx: !!data.approxKm });
     }
     return { map: map, data: data, stops: { type: "FeatureCollection", features: features },
@@ -467,6 +467,7 @@
     if (leg.m && leg.m !== "unknown") facts.push(leg.m);
     if (leg.s) facts.push(leg.s);
     if (typeof leg.km === "number") facts.push((leg.approx ? "\u2248 " : "") + Math.round(leg.km).toLocaleString("en") + " km");
+    if (leg.v) facts.push(leg.v);  /* the speed range the dates allow, e.g. "7.9–24 km/h" */
     box.appendChild(el("div", null, facts.join(" \u00b7 ")));
     if (leg.w) box.appendChild(el("div", "trip-tip-warning", leg.w));
     return box;
