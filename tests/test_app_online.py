@@ -10,7 +10,6 @@ one rate limiter per endpoint.
 
 from __future__ import annotations
 
-import socket
 import threading
 
 import pytest
@@ -18,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from app import services
 from fake_nominatim import FakeNominatim
+from test_no_network import guard_sockets
 from test_app import APP, _edit, _messages, _no_traceback, _trip, _url_trip
 from trip.geo import LatLon, distance_km
 from trip.errors import ValidationError
@@ -39,21 +39,6 @@ def server(tmp_path, monkeypatch):
         fake.add_place("Partizansk", 44.0, 134.0, country_code="ru", importance=0.7, addresstype="town")
         monkeypatch.setenv(services.SERVER_URLS_ENV, fake.url)  # the operator lists this server
         yield fake
-
-
-def guard_sockets(monkeypatch) -> list[object]:
-    """From now on, any outgoing connection fails the test (as tests/test_no_network.py)."""
-    attempts: list[object] = []
-
-    def refuse(*args, **kwargs):
-        attempts.append(args)
-        raise AssertionError(f"network access attempted: {args!r}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    return attempts
 
 
 def _app() -> AppTest:

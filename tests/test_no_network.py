@@ -12,8 +12,9 @@ from trip.geocoding.resolve import resolve_itinerary
 from trip.itinerary import Itinerary, Place, Stop
 
 
-@pytest.fixture
-def no_network(monkeypatch):
+def guard_sockets(monkeypatch) -> list[object]:
+    """From now on, any outgoing connection (or name lookup) fails the test; the list
+    collects the attempts, so a test can also assert there were none."""
     attempts: list[object] = []
 
     def refuse(*args, **kwargs):
@@ -25,6 +26,11 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     return attempts
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    return guard_sockets(monkeypatch)
 
 
 def test_guard_works(no_network):
