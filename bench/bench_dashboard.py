@@ -30,20 +30,9 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from browser_support import block_external_requests, launch_chromium, streamlit_server  # noqa: E402
+from browser_support import STOP_LATS_JS, block_external_requests, launch_chromium, streamlit_server  # noqa: E402
 from trip.samples import DEFAULT_SAMPLE, load_sample  # noqa: E402
 
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
-_STOPS = f"""() => {{
-    const map = document.querySelector('{MAP_IFRAME}')?.contentWindow?.map;
-    if (!map) return null;
-    const lats = [];
-    map.eachLayer(l => {{
-        const cls = l.options && l.options.icon && l.options.icon.options.className || "";
-        if (l.getLatLng && cls.indexOf("trip-stop") >= 0) lats.push(l.getLatLng().lat);
-    }});
-    return lats;
-}}"""
 COLD_TARGET_S = 8.0
 EDIT_TARGET_S = 1.0
 
@@ -87,7 +76,7 @@ def _type_lat(page, row: int, value: str) -> float | None:
     page.keyboard.press("Enter")
     try:
         page.wait_for_function(
-            f"t => {{ const v = ({_STOPS})(); return v && v.some(x => Math.abs(x - t) < 1e-6); }}",
+            f"t => {{ const v = ({STOP_LATS_JS})(); return v && v.some(x => Math.abs(x - t) < 1e-6); }}",
             arg=target, timeout=15_000, polling="raf")
     except Exception:  # noqa: BLE001 - the grid dropped the keystroke; not a timing
         page.keyboard.press("Escape")
@@ -106,7 +95,7 @@ def _edits(browser, app: Path, edits: int, env: dict | None = None) -> list[floa
             page.goto(url)
             page.locator('[data-testid="stSidebar"] input[aria-label="Trip title"]').wait_for(
                 timeout=120_000)
-            page.wait_for_function(f"() => ({_STOPS})()?.length === {len(sample.resolved_stops)}",
+            page.wait_for_function(f"() => ({STOP_LATS_JS})()?.length === {len(sample.resolved_stops)}",
                                    timeout=60_000, polling=100)
             times = []
             for i in range(edits * 2):
@@ -145,7 +134,7 @@ def main() -> int:
         browser = launch_chromium(playwright)
         try:
             n = len(load_sample(DEFAULT_SAMPLE).resolved_stops)
-            map_ready = f"() => ({_STOPS})()?.length === {n}"
+            map_ready = f"() => ({STOP_LATS_JS})()?.length === {n}"
             hello_ready = "() => document.body.innerText.includes('hello from streamlit')"
             print(f"Dashboard benchmark: sample trip {DEFAULT_SAMPLE!r} ({n} stops), Chromium, "
                   "app origin only\n")

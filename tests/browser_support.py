@@ -129,6 +129,22 @@ def wait_for_app_idle(page, *, timeout_ms: int = 30_000) -> None:
     )
 
 
+#: The dashboard's map iframe (streamlit-folium), from the page it sits in.
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+#: JavaScript for the page: the latitudes of the numbered stop markers in the
+#: dashboard's (same-origin) map iframe, or null until its Leaflet map has loaded.
+STOP_LATS_JS = f"""() => {{
+    const map = document.querySelector('{MAP_IFRAME}')?.contentWindow?.map;
+    if (!map || !map._loaded) return null;
+    const lats = [];
+    map.eachLayer(l => {{
+        const cls = l.options && l.options.icon && l.options.icon.options.className || "";
+        if (l.getLatLng && cls.indexOf("trip-stop") >= 0) lats.push(l.getLatLng().lat);
+    }});
+    return lats;
+}}"""
+
+
 def map_frame(page, *, ready: str = ".leaflet-container", timeout_ms: int = 60_000):
     """The iframe in which streamlit-folium drew the Leaflet map, once ``ready`` shows in it."""
     check = f"() => !!(window.L && document.querySelector({ready!r}))"

@@ -18,27 +18,17 @@ from PIL import Image
 from playwright.sync_api import Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from browser_support import block_external_requests, launch_chromium, streamlit_server, wait_for_app_idle
+from browser_support import (MAP_IFRAME, STOP_LATS_JS, block_external_requests, launch_chromium,
+                             streamlit_server, wait_for_app_idle)
 from trip.formats import read_itinerary
 from trip.geo import LatLon
 from trip.itinerary import Itinerary, Place, Source, Stop
 from trip.samples import DEFAULT_SAMPLE, load_sample
 from trip.share import decode_itinerary, encode_itinerary
 
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 TILE_HOSTS = ("tile.openstreetmap.org", "basemaps.cartocdn.com")
 # JavaScript run in the page: the Leaflet map inside the (same-origin) map iframe.
 _MAP = f"document.querySelector('{MAP_IFRAME}')?.contentWindow?.map"
-_STOP_LATS = f"""() => {{
-    const map = {_MAP};
-    if (!map || !map._loaded) return null;
-    const lats = [];
-    map.eachLayer(l => {{
-        const cls = l.options && l.options.icon && l.options.icon.options.className || "";
-        if (l.getLatLng && cls.indexOf("trip-stop") >= 0) lats.push(l.getLatLng().lat);
-    }});
-    return lats;
-}}"""
 
 
 @pytest.fixture(scope="module")
@@ -60,10 +50,10 @@ def _stop_lats(page: Page, *, until=None, timeout_ms: int = 30_000) -> list[floa
     """The latitudes of the stop markers on the map, once ``until(lats)`` holds."""
     check = until or (lambda lats: bool(lats))
     handle = None
-    deadline_js = f"""() => {{ const f = ({_STOP_LATS}); const v = f(); return v && v.length ? v : null; }}"""
+    deadline_js = f"""() => {{ const f = ({STOP_LATS_JS}); const v = f(); return v && v.length ? v : null; }}"""
     page.wait_for_function(deadline_js, timeout=timeout_ms, polling=100)
     for _ in range(timeout_ms // 50):
-        handle = page.evaluate(_STOP_LATS)
+        handle = page.evaluate(STOP_LATS_JS)
         if handle and check(handle):
             return handle
         page.wait_for_timeout(50)
