@@ -473,7 +473,6 @@ def tile_layer(tiles: str | None) -> folium.TileLayer | None:
                           "https://…/{z}/{x}/{y}.png URL)", field="tiles", value=tiles)
 
 
-_tile_layer = tile_layer  # the name trip.formats.png first used
 
 
 # Leaflet options for a picture: fitBounds lands at once instead of animating
