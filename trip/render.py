@@ -473,8 +473,6 @@ def tile_layer(tiles: str | None) -> folium.TileLayer | None:
                           "https://…/{z}/{x}/{y}.png URL)", field="tiles", value=tiles)
 
 
-
-
 # Leaflet options for a picture: fitBounds lands at once instead of animating
 # (a screenshot taken mid-animation shows half-drawn layers).
 _STILL_OPTIONS: dict[str, Any] = {"zoom_control": False, "zoom_animation": False,
